@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { fold, type Decider, type Projector } from './decider.js';
+import { ConcurrencyError, NotFoundError, WrongExpectedVersionError } from './errors.js';
+import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.js';
+import { EventStore } from './event-store.js';
+import { KeyedQueue } from './keyed-queue.js';
+
+/** Who issued a command and how: travels on every command into the events' metadata. */
+export interface CommandContext {
+  readonly actor: string;
+  readonly correlationId: string;
+  /** Id of the request that caused the events. */
+  readonly causationId: string;
+  /** From `If-Match`: the primary aggregate must be at this version. */
+  readonly expectedVersion?: number;
+  /** From `Idempotency-Key`: recorded with the events, in the same transaction. */
+  readonly idempotency?: IdempotencyRecord;
+}
+
+export interface IdempotencyRecord {
+  readonly caller: string;
+  readonly key: string;
+  readonly requestHash: string;
+  readonly statusCode: number;
+}
+
+/** Every successful command answers this (checkout adds `cartId`). */
+export interface CommandResult {
+  readonly id: string;
+  readonly version: number;
+  readonly position: string;
+  readonly [extra: string]: unknown;
+}
+
+export interface Loaded<S> {
+  readonly state: S;
+  readonly version: number;
+  /** Position of the stream's last event ('0' for a new stream). */
+  readonly position: string;
+}
+
+export interface PlannedAppend {
+  readonly streamId: string;
+  readonly streamType: string;
+  readonly events: readonly NewEvent[];
+  /** Defaults to the version this stream was loaded at in the same attempt. */
+  readonly expectedVersion?: ExpectedVersion;
+}
+
+export interface Plan {
+  readonly appends: readonly PlannedAppend[];
+  /** The answer, given what the append wrote (or null when the command changed nothing). */
+  readonly result: (appended: AppendResult | null) => CommandResult;
+  /** Work that must commit with the events, e.g. claiming a unique SKU. */
+  readonly inTransaction?: (client: pg.PoolClient) => Promise<void>;
+}
+
+/** The streams one attempt of a command has read, and at which versions. */
+export class CommandSession {
+  readonly versions = new Map<string, number>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly context: CommandContext,
+  ) {}
+
+  /** Loads and folds a stream. `primary` applies the command's `If-Match` to it. */
+  async load<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, options: { primary?: boolean } = {}): Promise<Loaded<S>> {
+    const events = (await this.store.readStream(streamId)) as unknown as StoredEvent<E>[];
+    const version = events.length ? events[events.length - 1].version : 0;
+    this.versions.set(streamId, version);
+    const expected = this.context.expectedVersion;
+    if (options.primary && expected !== undefined && expected !== version) {
+      if (version === 0) throw new NotFoundError();
+      throw new WrongExpectedVersionError(streamId, expected, version);
+    }
+    return {
+      state: fold(projector, events as unknown as E[]),
+      version,
+      position: events.length ? events[events.length - 1].position : '0',
+    };
+  }
+}
+
+const MAX_ATTEMPTS = 25;
+
+/**
+ * The one load-fold-decide-append loop. A command that lost an optimistic-concurrency race is decided
+ * again against the new state (that is what makes the retry safe), up to MAX_ATTEMPTS times with
+ * jittered backoff, before it answers CONCURRENCY_CONFLICT.
+ */
+@Injectable()
+export class CommandRunner {
+  private readonly queue = new KeyedQueue();
+
+  constructor(private readonly store: EventStore) {}
+
+  /** Runs a single-aggregate command through its decider. */
+  run<C, S, E extends NewEvent>(
+    decider: Decider<C, S, E>,
+    stream: { id: string; type: string },
+    command: C,
+    context: CommandContext,
+  ): Promise<CommandResult> {
+    return this.execute(stream.id, context, async (session) => {
+      const loaded = await session.load(decider, stream.id, { primary: true });
+      const events = decider.decide(command, loaded.state);
+      return {
+        appends: [{ streamId: stream.id, streamType: stream.type, events }],
+        result: (appended) => ({
+          id: stream.id,
+          version: appended?.versions.get(stream.id) ?? loaded.version,
+          position: appended?.lastPosition ?? loaded.position,
+        }),
+      };
+    });
+  }
+
+  /**
+   * Runs `plan` (which loads through the session and decides) and appends what it decided, atomically
+   * across streams. `key` serialises commands on one aggregate within this process.
+   */
+  execute(key: string, context: CommandContext, plan: (session: CommandSession) => Promise<Plan>): Promise<CommandResult> {
+    return this.queue.run(key, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.attempt(context, plan);
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+          await sleep(Math.random() * Math.min(50, 2 * attempt));
+        }
+      }
+    });
+  }
+
+  private async attempt(context: CommandContext, makePlan: (session: CommandSession) => Promise<Plan>): Promise<CommandResult> {
+    const session = new CommandSession(this.store, context);
+    const plan = await makePlan(session);
+    const appends = plan.appends.filter((a) => a.events.length > 0);
+    if (appends.length === 0) return plan.result(null);
+    const streams = appends.map((a) => {
+      const expectedVersion = a.expectedVersion ?? session.versions.get(a.streamId);
+      if (expectedVersion === undefined) throw new Error(`stream ${a.streamId} was not loaded and has no expected version`);
+      return { ...a, expectedVersion };
+    });
+    const metadata = { correlationId: context.correlationId, causationId: context.causationId, actor: context.actor };
+    const idempotency = context.idempotency;
+    let result: CommandResult | undefined;
+    const needsTransaction = plan.inTransaction !== undefined || idempotency !== undefined;
+    const appended = await this.store.append(streams, metadata, {
+      inTransaction: needsTransaction
+        ? async (client, appendResult) => {
+            await plan.inTransaction?.(client);
+            result = plan.result(appendResult);
+            if (idempotency) await recordIdempotentResponse(client, idempotency, result);
+          }
+        : undefined,
+    });
+    return result ?? plan.result(appended);
+  }
+}
+
+/** How long a recorded answer is replayed; after that the key may be used afresh. */
+export const IDEMPOTENCY_RETENTION = '24 hours';
+
+/** Raised when a concurrent request with the same idempotency key committed first. */
+export class IdempotencyRaceError extends Error {}
+
+async function recordIdempotentResponse(client: pg.PoolClient, record: IdempotencyRecord, response: CommandResult): Promise<void> {
+  // A concurrent request with the same key blocks here until the first commits, then updates nothing.
+  // An expired record is overwritten: the key is free again.
+  const { rowCount } = await client.query(
+    `INSERT INTO idempotency_keys (caller, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (caller, key) DO UPDATE
+       SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code,
+           response = EXCLUDED.response, created_at = now()
+       WHERE idempotency_keys.created_at <= now() - interval '${IDEMPOTENCY_RETENTION}'`,
+    [record.caller, record.key, record.requestHash, record.statusCode, JSON.stringify(response)],
+  );
+  if (rowCount === 0) throw new IdempotencyRaceError();
+}
+
+export function newCommandContext(actor: string, extra: Partial<CommandContext> = {}): CommandContext {
+  const id = randomUUID();
+  return { actor, correlationId: id, causationId: id, ...extra };
+}

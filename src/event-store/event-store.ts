@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import pg from 'pg';
+import { PG_POOL } from '../database/database.tokens.js';
+import { ConcurrencyError } from './errors.js';
+import type { AppendResult, EventMetadata, LogCheckpoint, StoredEvent, StreamAppend } from './event.js';
+
+const UNIQUE_VIOLATION = '23505';
+const EVENT_COLUMNS = `global_position, event_id, stream_id, stream_type, version, type, schema_version,
+  occurred_at, data, metadata, transaction_id`;
+
+/*
+ * One statement appends to every stream: it checks each stream's head against its expected version and
+ * inserts all events only if every check passes. Two writers that both pass the check race on the
+ * unique (stream_id, version) index; the loser gets 23505. Being a single statement, it is atomic
+ * without an explicit transaction, which saves two round trips per command.
+ */
+const APPEND_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[],
+                       $8::jsonb[], $9::jsonb[])
+    WITH ORDINALITY AS t(event_id, stream_id, stream_type, expected, seq, type, schema_version, data, metadata, ord)
+), heads AS (
+  SELECT s.stream_id, s.expected,
+         coalesce((SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id), 0) AS current
+  FROM (SELECT DISTINCT stream_id, expected FROM input) s
+)
+INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+SELECT i.event_id, i.stream_id, i.stream_type, h.current + i.seq, i.type, i.schema_version, i.data, i.metadata
+FROM input i JOIN heads h USING (stream_id)
+WHERE (SELECT bool_and(expected < 0 OR expected = current) FROM heads)
+ORDER BY i.ord
+RETURNING global_position, stream_id, version`;
+
+export interface AppendOptions {
+  /**
+   * Work that must commit or roll back with the events (an idempotency record, a uniqueness claim).
+   * It runs in the append's transaction after the events are inserted.
+   */
+  inTransaction?: (client: pg.PoolClient, result: AppendResult) => Promise<void>;
+}
+
+export interface ReadStreamOptions {
+  /** Only events up to this version. */
+  toVersion?: number;
+  /** Only events that occurred at or before this time. */
+  asOf?: Date;
+}
+
+interface EventRow {
+  global_position: string;
+  event_id: string;
+  stream_id: string;
+  stream_type: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  data: unknown;
+  metadata: EventMetadata;
+  transaction_id: string;
+}
+
+/** The domain-free kernel over the `events` table: append with optimistic concurrency, and reads. */
+@Injectable()
+export class EventStore {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /**
+   * Appends to one or several streams atomically: every event is written, or none. Throws
+   * ConcurrencyError if any stream is not at its expected version (checked, or lost at the unique index).
+   */
+  async append(streams: readonly StreamAppend[], metadata: EventMetadata, options: AppendOptions = {}): Promise<AppendResult> {
+    const params = toAppendParams(streams, metadata);
+    if (!options.inTransaction) return this.runAppend(this.pool, params);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await this.runAppend(client, params);
+      await options.inTransaction(client, result);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A stream's events, oldest first, optionally only up to a version or a point in time. */
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE stream_id = $1 AND version <= $2 AND occurred_at <= $3
+       ORDER BY version`,
+      [streamId, options.toVersion ?? 2147483647, options.asOf ?? 'infinity'],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * The global log after `checkpoint`, in commit-safe order, without ever skipping a late commit.
+   *
+   * Identity values are taken at insert but become visible at commit, so a transaction holding position
+   * 10 can commit after one holding 11. A reader that went past 11 on positions alone would never see
+   * 10. We therefore only hand out events whose transaction is older than every transaction still
+   * running (below the snapshot's xmin: all of those have committed or aborted), ordered by
+   * (transaction_id, global_position). A reader checkpoints on that pair.
+   */
+  async readLog(checkpoint: LogCheckpoint, limit: number, client: pg.Pool | pg.PoolClient = this.pool): Promise<StoredEvent[]> {
+    const { rows } = await client.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [checkpoint.transactionId, checkpoint.position, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /** The log's highest position so far ('0' when empty). */
+  async headPosition(): Promise<string> {
+    const { rows } = await this.pool.query<{ head: string | null }>('SELECT max(global_position) AS head FROM events');
+    return rows[0].head ?? '0';
+  }
+
+  /** Where the event at `position` sits in log order, or null if there is no such event. */
+  async checkpointOf(position: string): Promise<LogCheckpoint | null> {
+    const { rows } = await this.pool.query<{ transaction_id: string }>(
+      'SELECT transaction_id FROM events WHERE global_position = $1',
+      [position],
+    );
+    return rows.length ? { transactionId: rows[0].transaction_id, position } : null;
+  }
+
+  private async runAppend(db: pg.Pool | pg.PoolClient, params: unknown[]): Promise<AppendResult> {
+    let rows: { global_position: string; stream_id: string; version: number }[];
+    try {
+      ({ rows } = await db.query(APPEND_SQL, params));
+    } catch (error) {
+      if (isUniqueViolation(error, 'events_stream_version_key')) throw new ConcurrencyError();
+      throw error;
+    }
+    if (rows.length === 0) throw new ConcurrencyError();
+    const versions = new Map<string, number>();
+    let lastPosition = 0n;
+    for (const row of rows) {
+      versions.set(row.stream_id, Math.max(versions.get(row.stream_id) ?? 0, row.version));
+      const position = BigInt(row.global_position);
+      if (position > lastPosition) lastPosition = position;
+    }
+    return { versions, lastPosition: lastPosition.toString() };
+  }
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
+}
+
+function toAppendParams(streams: readonly StreamAppend[], metadata: EventMetadata): unknown[] {
+  const seen = new Set<string>();
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  for (const stream of streams) {
+    if (seen.has(stream.streamId)) throw new Error(`stream ${stream.streamId} appears twice in one append`);
+    seen.add(stream.streamId);
+    if (stream.events.length === 0) throw new Error(`stream ${stream.streamId} has no events to append`);
+    stream.events.forEach((event, i) => {
+      columns[0].push(randomUUID());
+      columns[1].push(stream.streamId);
+      columns[2].push(stream.streamType);
+      columns[3].push(stream.expectedVersion === 'any' ? -1 : stream.expectedVersion);
+      columns[4].push(i + 1);
+      columns[5].push(event.type);
+      columns[6].push(event.schemaVersion ?? 1);
+      columns[7].push(JSON.stringify(event.data));
+      columns[8].push(JSON.stringify(metadata));
+    });
+  }
+  if (streams.length === 0) throw new Error('an append needs at least one stream');
+  return columns;
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    position: row.global_position,
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamType: row.stream_type,
+    version: row.version,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at.toISOString(),
+    data: row.data,
+    metadata: row.metadata,
+    transactionId: row.transaction_id,
+  };
+}

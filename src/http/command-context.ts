@@ -1,0 +1,39 @@
+import { BadRequestException, createParamDecorator, ExecutionContext, UnauthorizedException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { CommandContext, IdempotencyRecord } from '../event-store/command-runner.js';
+import type { AuthenticatedRequest } from './auth.js';
+
+export type CommandRequest = AuthenticatedRequest & { idempotency?: IdempotencyRecord };
+
+/**
+ * The command's context from the request: the actor, `X-Request-Id` as correlation id, `If-Match` as
+ * the expected version, and the idempotency record the interceptor prepared.
+ */
+export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
+  const request = ctx.switchToHttp().getRequest<CommandRequest>();
+  if (!request.caller) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'Authentication required' });
+  const requestId = header(request, 'x-request-id');
+  if (requestId !== undefined && (requestId.length === 0 || requestId.length > 200)) {
+    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'X-Request-Id must be 1..200 characters' });
+  }
+  return {
+    actor: request.caller.id,
+    correlationId: requestId ?? String(request.id ?? randomUUID()),
+    causationId: randomUUID(),
+    expectedVersion: parseIfMatch(header(request, 'if-match')),
+    idempotency: request.idempotency,
+  };
+});
+
+function header(request: CommandRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `If-Match: "3"` (the strong ETag form) or a bare `3`. */
+function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value);
+  if (!match) throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'If-Match must be a version such as "3"' });
+  return Number(match[1]);
+}

@@ -1,0 +1,104 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from '../event-store/errors.js';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown[];
+}
+
+/** Codes for errors that arrive without one of ours (framework, Fastify, validation). */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  412: 'WRONG_EXPECTED_VERSION',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
+};
+
+/** PostgreSQL/pg errors that mean "the database is not reachable right now", not a bug. */
+const UNAVAILABLE_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', '08006', '08001']);
+
+/**
+ * The one place errors become HTTP answers, in the contract's shape: `{statusCode, code, message, details?}`.
+ * Anything unrecognised is a 500 with no internals leaked, and is logged.
+ */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500 && body.code !== 'UNAVAILABLE' && body.code !== 'PROJECTION_LAGGING') {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (body.statusCode === 503) void reply.header('Retry-After', '1');
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return withDetails({ statusCode: exception.status, code: exception.code, message: exception.message }, exception.details);
+    }
+    if (exception instanceof ThrottlerException) {
+      return { statusCode: 429, code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
+    }
+    const fastifyCode = fastifyErrorCode(exception);
+    if (fastifyCode) {
+      const e = (exception instanceof HttpException ? exception.cause : exception) as { statusCode?: number; message?: string };
+      return { statusCode: e.statusCode ?? 400, code: fastifyCode, message: e.message ?? 'Bad request' };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null && 'code' in response) {
+        const r = response as Partial<ErrorBody>;
+        return withDetails({ statusCode: status, code: String(r.code), message: String(r.message ?? exception.message) }, r.details);
+      }
+      const message = typeof response === 'object' && response !== null && 'message' in response ? (response as { message: unknown }).message : exception.message;
+      return {
+        statusCode: status,
+        code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'),
+        message: Array.isArray(message) ? message.join('; ') : String(message),
+      };
+    }
+    const e = exception as { code?: string; statusCode?: number; message?: string };
+    if (e?.code && UNAVAILABLE_ERRORS.has(e.code)) {
+      return { statusCode: 503, code: 'UNAVAILABLE', message: 'The database is unavailable; retry shortly' };
+    }
+    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      return { statusCode: e.statusCode, code: CODE_BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', message: e.message ?? 'Bad request' };
+    }
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL', message: 'Internal server error' };
+  }
+}
+
+/** Our code for a Fastify request error, which Nest may have wrapped in an HttpException. */
+function fastifyErrorCode(exception: unknown): string | undefined {
+  const error = (exception instanceof HttpException ? exception.cause : exception) as { code?: unknown } | undefined;
+  return typeof error?.code === 'string' ? FASTIFY_CODES[error.code] : undefined;
+}
+
+function withDetails(body: ErrorBody, details: unknown[] | undefined): ErrorBody {
+  return details && details.length ? { ...body, details } : body;
+}

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config.js';
+import { AuthGuard } from './auth.js';
+import { ErrorFilter } from './error.filter.js';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { PlatformController } from './platform.controller.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+
+/** Cross-cutting HTTP: identity, rate limits, idempotency, the error filter, health and metrics. */
+@Module({
+  imports: [
+    TerminusModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: Math.max(config.RATE_LIMIT_PER_MINUTE, 1) }],
+        skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
+      }),
+    }),
+  ],
+  controllers: [PlatformController],
+  providers: [
+    // Guards run in this order: who is calling, then how often.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    { provide: APP_FILTER, useClass: ErrorFilter },
+  ],
+  exports: [JwtModule],
+})
+export class HttpModule {}

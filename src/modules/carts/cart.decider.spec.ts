@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { fold } from '../../event-store/decider.js';
+import { ConflictError, NotFoundError, type DomainError } from '../../event-store/errors.js';
+import { cartDecider, MAX_CART_LINES, MAX_LINE_QUANTITY, type CartCommand } from './cart.decider.js';
+import type { CartEvent } from './cart.events.js';
+
+const cartId = 'c-1';
+const alice = { customerId: 'alice' };
+const bob = { customerId: 'bob' };
+
+const created: CartEvent = { type: 'CartCreated', data: { cartId, customerId: 'alice' } };
+const added = (productId: string, quantity: number): CartEvent => ({ type: 'CartItemAdded', data: { cartId, productId, quantity } });
+const checkedOut: CartEvent = { type: 'CartCheckedOut', data: { cartId, orderId: 'o-1' } };
+
+function given(events: CartEvent[]) {
+  const state = fold(cartDecider, events);
+  return {
+    when(command: CartCommand) {
+      const decide = () => cartDecider.decide(command, state);
+      return {
+        then(expected: CartEvent[]) {
+          expect(decide()).toEqual(expected);
+        },
+        thenThrows(errorClass: new (...args: never[]) => DomainError, code: string, details?: unknown[]) {
+          let error: unknown;
+          try {
+            decide();
+          } catch (caught) {
+            error = caught;
+          }
+          expect(error).toBeInstanceOf(errorClass);
+          expect((error as DomainError).code).toBe(code);
+          if (details) expect((error as DomainError).details).toEqual(details);
+        },
+      };
+    },
+  };
+}
+
+const fullCart = [created, ...Array.from({ length: MAX_CART_LINES }, (_, i) => added(`p-${i}`, 1))];
+
+describe('cartDecider', () => {
+  describe('CreateCart', () => {
+    it('creates a cart owned by the actor', () => {
+      given([]).when({ type: 'CreateCart', cartId, actor: alice }).then([created]);
+    });
+
+    it('refuses to create a cart twice', () => {
+      given([created]).when({ type: 'CreateCart', cartId, actor: alice }).thenThrows(ConflictError, 'CART_EXISTS');
+    });
+  });
+
+  describe('AddItem', () => {
+    const add = (productId: string, quantity: number, actor = alice): CartCommand => ({ type: 'AddItem', cartId, productId, quantity, actor });
+
+    it('adds a new line', () => {
+      given([created]).when(add('p-1', 2)).then([added('p-1', 2)]);
+    });
+
+    it('adds to an existing line', () => {
+      given([created, added('p-1', 2)]).when(add('p-1', 3)).then([added('p-1', 3)]);
+    });
+
+    it('fills a line up to exactly the maximum quantity', () => {
+      given([created, added('p-1', 999)]).when(add('p-1', 1)).then([added('p-1', 1)]);
+    });
+
+    it('refuses to merge a line past the maximum quantity', () => {
+      given([created, added('p-1', 999)])
+        .when(add('p-1', 2))
+        .thenThrows(ConflictError, 'LINE_QUANTITY_EXCEEDED', [{ productId: 'p-1', requested: 1001, max: MAX_LINE_QUANTITY }]);
+    });
+
+    it('refuses a new line over the maximum quantity', () => {
+      given([created]).when(add('p-1', MAX_LINE_QUANTITY + 1)).thenThrows(ConflictError, 'LINE_QUANTITY_EXCEEDED');
+    });
+
+    it('refuses a new line in a full cart', () => {
+      given(fullCart).when(add('p-new', 1)).thenThrows(ConflictError, 'CART_FULL');
+    });
+
+    it('still merges into an existing line of a full cart', () => {
+      given(fullCart).when(add('p-0', 1)).then([added('p-0', 1)]);
+    });
+
+    it('answers not found for a missing cart', () => {
+      given([]).when(add('p-1', 1)).thenThrows(NotFoundError, 'NOT_FOUND');
+    });
+
+    it("answers not found for another customer's cart", () => {
+      given([created]).when(add('p-1', 1, bob)).thenThrows(NotFoundError, 'NOT_FOUND');
+    });
+
+    it('refuses a checked-out cart', () => {
+      given([created, added('p-1', 1), checkedOut]).when(add('p-1', 1)).thenThrows(ConflictError, 'CART_CHECKED_OUT');
+    });
+  });
+
+  describe('SetItemQuantity', () => {
+    const set = (productId: string, quantity: number, actor = alice): CartCommand => ({
+      type: 'SetItemQuantity',
+      cartId,
+      productId,
+      quantity,
+      actor,
+    });
+
+    it('changes the quantity of a line', () => {
+      given([created, added('p-1', 2)])
+        .when(set('p-1', 7))
+        .then([{ type: 'CartItemQuantityChanged', data: { cartId, productId: 'p-1', quantity: 7 } }]);
+    });
+
+    it('emits nothing when the quantity is unchanged', () => {
+      given([created, added('p-1', 2)]).when(set('p-1', 2)).then([]);
+    });
+
+    it('removes the line at 0', () => {
+      given([created, added('p-1', 2)]).when(set('p-1', 0)).then([{ type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } }]);
+    });
+
+    it('emits nothing for 0 on an absent line', () => {
+      given([created]).when(set('p-1', 0)).then([]);
+    });
+
+    it('adds an absent line', () => {
+      given([created]).when(set('p-1', 4)).then([added('p-1', 4)]);
+    });
+
+    it('sets a line to exactly the maximum quantity', () => {
+      given([created, added('p-1', 2)])
+        .when(set('p-1', MAX_LINE_QUANTITY))
+        .then([{ type: 'CartItemQuantityChanged', data: { cartId, productId: 'p-1', quantity: MAX_LINE_QUANTITY } }]);
+    });
+
+    it('refuses a quantity over the maximum', () => {
+      given([created, added('p-1', 2)]).when(set('p-1', MAX_LINE_QUANTITY + 1)).thenThrows(ConflictError, 'LINE_QUANTITY_EXCEEDED');
+    });
+
+    it('refuses to add a line to a full cart', () => {
+      given(fullCart).when(set('p-new', 1)).thenThrows(ConflictError, 'CART_FULL');
+    });
+
+    it('still changes a line of a full cart', () => {
+      given(fullCart).when(set('p-0', 5)).then([{ type: 'CartItemQuantityChanged', data: { cartId, productId: 'p-0', quantity: 5 } }]);
+    });
+
+    it('answers not found for a missing cart', () => {
+      given([]).when(set('p-1', 1)).thenThrows(NotFoundError, 'NOT_FOUND');
+    });
+
+    it("answers not found for another customer's cart", () => {
+      given([created, added('p-1', 2)]).when(set('p-1', 3, bob)).thenThrows(NotFoundError, 'NOT_FOUND');
+    });
+
+    it('refuses a checked-out cart', () => {
+      given([created, added('p-1', 2), checkedOut]).when(set('p-1', 3)).thenThrows(ConflictError, 'CART_CHECKED_OUT');
+    });
+  });
+
+  describe('RemoveItem', () => {
+    const remove = (productId: string, actor = alice): CartCommand => ({ type: 'RemoveItem', cartId, productId, actor });
+
+    it('removes a line', () => {
+      given([created, added('p-1', 2)]).when(remove('p-1')).then([{ type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } }]);
+    });
+
+    it('answers not found for an absent line', () => {
+      given([created, added('p-1', 2)]).when(remove('p-2')).thenThrows(NotFoundError, 'NOT_FOUND');
+    });
+
+    it('answers not found for a missing cart', () => {
+      given([]).when(remove('p-1')).thenThrows(NotFoundError, 'NOT_FOUND');
+    });
+
+    it("answers not found for another customer's cart", () => {
+      given([created, added('p-1', 2)]).when(remove('p-1', bob)).thenThrows(NotFoundError, 'NOT_FOUND');
+    });
+
+    it('refuses a checked-out cart', () => {
+      given([created, added('p-1', 2), checkedOut]).when(remove('p-1')).thenThrows(ConflictError, 'CART_CHECKED_OUT');
+    });
+  });
+
+  describe('evolve', () => {
+    it('starts as a missing cart', () => {
+      expect(cartDecider.initialState).toEqual({ exists: false, customerId: '', status: 'open', lines: [] });
+    });
+
+    it('CartCreated opens an empty cart for its customer', () => {
+      expect(fold(cartDecider, [created])).toEqual({ exists: true, customerId: 'alice', status: 'open', lines: [] });
+    });
+
+    it('CartItemAdded appends new lines in order and merges into existing ones', () => {
+      const state = fold(cartDecider, [created, added('p-2', 1), added('p-1', 2), added('p-2', 3)]);
+      expect(state.lines).toEqual([
+        { productId: 'p-2', quantity: 4 },
+        { productId: 'p-1', quantity: 2 },
+      ]);
+    });
+
+    it('CartItemQuantityChanged sets the quantity in place', () => {
+      const state = fold(cartDecider, [
+        created,
+        added('p-1', 1),
+        added('p-2', 1),
+        { type: 'CartItemQuantityChanged', data: { cartId, productId: 'p-1', quantity: 9 } },
+      ]);
+      expect(state.lines).toEqual([
+        { productId: 'p-1', quantity: 9 },
+        { productId: 'p-2', quantity: 1 },
+      ]);
+    });
+
+    it('CartItemRemoved drops the line', () => {
+      const state = fold(cartDecider, [created, added('p-1', 1), added('p-2', 1), { type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } }]);
+      expect(state.lines).toEqual([{ productId: 'p-2', quantity: 1 }]);
+    });
+
+    it('CartCheckedOut closes the cart and keeps its lines', () => {
+      const state = fold(cartDecider, [created, added('p-1', 1), checkedOut]);
+      expect(state).toEqual({ exists: true, customerId: 'alice', status: 'checked_out', lines: [{ productId: 'p-1', quantity: 1 }] });
+    });
+
+    it('never changes the state it is given', () => {
+      const before = fold(cartDecider, [created, added('p-1', 1), added('p-2', 1)]);
+      const snapshot = structuredClone(before);
+      fold(
+        cartDecider,
+        [
+          added('p-1', 2),
+          added('p-3', 1),
+          { type: 'CartItemQuantityChanged', data: { cartId, productId: 'p-2', quantity: 5 } },
+          { type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } },
+          checkedOut,
+        ],
+        before,
+      );
+      expect(before).toEqual(snapshot);
+    });
+  });
+});

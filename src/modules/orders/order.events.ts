@@ -1,0 +1,59 @@
+import type { NewEvent } from '../../event-store/event.js';
+
+/** Stream type of an order's events. The orders module's public contract. */
+export const ORDER_STREAM = 'order';
+
+/** A line as the order was placed: name, SKU and price are frozen at checkout, whatever the catalog does later. */
+export interface OrderLine {
+  readonly productId: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPriceCents: number;
+}
+
+export interface ShippingAddress {
+  readonly name: string;
+  readonly line1: string;
+  readonly line2?: string;
+  readonly city: string;
+  readonly postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly country: string;
+}
+
+/**
+ * `totalCents` is stored although it follows from `lines`: it is the amount the customer agreed to pay,
+ * and `orderTotal` is the one place that computes it.
+ */
+export type OrderPlaced = NewEvent<
+  'OrderPlaced',
+  {
+    orderId: string;
+    cartId: string;
+    customerId: string;
+    lines: readonly OrderLine[];
+    totalCents: number;
+    currency: string;
+    shippingAddress: ShippingAddress;
+    placedAt: string;
+  }
+>;
+
+export type OrderPaid = NewEvent<'OrderPaid', { orderId: string; amountCents: number; paymentReference: string; paidAt: string }>;
+
+export type OrderShipped = NewEvent<'OrderShipped', { orderId: string; carrier: string; trackingNumber: string; shippedAt: string }>;
+
+export type OrderDelivered = NewEvent<'OrderDelivered', { orderId: string; deliveredAt: string }>;
+
+export type OrderCancelled = NewEvent<'OrderCancelled', { orderId: string; reason: string; cancelledAt: string }>;
+
+export type OrderEvent = OrderPlaced | OrderPaid | OrderShipped | OrderDelivered | OrderCancelled;
+
+/**
+ * Sum of quantity x unit price, in minor units. Exact in a JS number: carts bound a line to 1000 items
+ * and 100 lines, and prices to 10^8 cents, so a total stays below 10^13, far under 2^53.
+ */
+export function orderTotal(lines: readonly Pick<OrderLine, 'quantity' | 'unitPriceCents'>[]): number {
+  return lines.reduce((total, line) => total + line.quantity * line.unitPriceCents, 0);
+}

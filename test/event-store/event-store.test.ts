@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConcurrencyError } from '../../src/event-store/errors.js';
+import { LOG_START, type LogCheckpoint, type StoredEvent } from '../../src/event-store/event.js';
+import { EventStore } from '../../src/event-store/event-store.js';
+import { createMigratedDatabase } from '../support/database.js';
+
+const meta = { correlationId: 'c-1', actor: 'tester' };
+const event = (n: number) => ({ type: 'Thing', data: { n } });
+
+describe('event store (real PostgreSQL)', () => {
+  let pool: pg.Pool;
+  let close: () => Promise<void>;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    ({ pool, close } = await createMigratedDatabase());
+    store = new EventStore(pool);
+  });
+  afterAll(() => close());
+
+  async function readAll(from: LogCheckpoint = LOG_START): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    let checkpoint = from;
+    for (;;) {
+      const batch = await store.readLog(checkpoint, 100);
+      if (batch.length === 0) return out;
+      out.push(...batch);
+      const last = batch[batch.length - 1];
+      checkpoint = { transactionId: last.transactionId, position: last.position };
+    }
+  }
+
+  it('appends and reads a stream back with versions, metadata and positions', async () => {
+    const id = randomUUID();
+    const result = await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(1), event(2)] }], meta);
+    expect(result.versions.get(id)).toBe(2);
+    const events = await store.readStream(id);
+    expect(events.map((e) => [e.version, e.type, e.data, e.streamType, e.schemaVersion])).toEqual([
+      [1, 'Thing', { n: 1 }, 'thing', 1],
+      [2, 'Thing', { n: 2 }, 'thing', 1],
+    ]);
+    expect(events[0].metadata).toEqual(meta);
+    expect(result.lastPosition).toBe(events[1].position);
+    expect(BigInt(events[1].position)).toBeGreaterThan(BigInt(events[0].position));
+
+    await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 2, events: [event(3)] }], meta);
+    expect((await store.readStream(id, { toVersion: 2 })).map((e) => e.version)).toEqual([1, 2]);
+    const asOf = new Date(events[1].occurredAt);
+    expect((await store.readStream(id, { asOf })).length).toBeGreaterThanOrEqual(2);
+    expect((await store.readStream(id, { asOf: new Date(0) })).length).toBe(0);
+  });
+
+  it('rejects an append at the wrong expected version, lower or higher, writing nothing', async () => {
+    const id = randomUUID();
+    await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(1), event(2)] }], meta);
+    await expect(store.append([{ streamId: id, streamType: 'thing', expectedVersion: 1, events: [event(9)] }], meta)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append([{ streamId: id, streamType: 'thing', expectedVersion: 5, events: [event(9)] }], meta)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(9)] }], meta)).rejects.toBeInstanceOf(ConcurrencyError);
+    expect((await store.readStream(id)).length).toBe(2);
+    const any = await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 'any', events: [event(3)] }], meta);
+    expect(any.versions.get(id)).toBe(3);
+  });
+
+  it('lets exactly one of 50 concurrent appends at the same expected version win, every round', async () => {
+    for (let round = 0; round < 10; round++) {
+      const id = randomUUID();
+      await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(0)] }], meta);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => store.append([{ streamId: id, streamType: 'thing', expectedVersion: 1, events: [event(i)] }], meta)),
+      );
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(won.length).toBe(1);
+      expect(lost.length).toBe(49);
+      for (const l of lost) expect(l.reason).toBeInstanceOf(ConcurrencyError);
+      expect((await store.readStream(id)).map((e) => e.version)).toEqual([1, 2]);
+    }
+  });
+
+  it('writes nothing to any stream when a multi-stream append conflicts on one of them', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await store.append([{ streamId: b, streamType: 'thing', expectedVersion: 0, events: [event(1)] }], meta);
+    await expect(
+      store.append(
+        [
+          { streamId: a, streamType: 'thing', expectedVersion: 0, events: [event(1)] },
+          { streamId: b, streamType: 'thing', expectedVersion: 0, events: [event(2)] },
+          { streamId: c, streamType: 'thing', expectedVersion: 'any', events: [event(3)] },
+        ],
+        meta,
+      ),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.readStream(a)).toEqual([]);
+    expect((await store.readStream(b)).length).toBe(1);
+    expect(await store.readStream(c)).toEqual([]);
+
+    const ok = await store.append(
+      [
+        { streamId: a, streamType: 'thing', expectedVersion: 0, events: [event(1)] },
+        { streamId: b, streamType: 'thing', expectedVersion: 1, events: [event(2), event(3)] },
+      ],
+      meta,
+    );
+    expect([ok.versions.get(a), ok.versions.get(b)]).toEqual([1, 3]);
+  });
+
+  it('rolls back the events when work in the same transaction fails', async () => {
+    const id = randomUUID();
+    await expect(
+      store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(1)] }], meta, {
+        inTransaction: async () => {
+          throw new Error('boom');
+        },
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.readStream(id)).toEqual([]);
+  });
+
+  it('never lets the log reader pass a transaction that commits late', async () => {
+    const before = await readAll();
+    const checkpointAt = (events: StoredEvent[]): LogCheckpoint =>
+      events.length ? { transactionId: events.at(-1)!.transactionId, position: events.at(-1)!.position } : LOG_START;
+    const start = checkpointAt(before);
+
+    const slow = await pool.connect();
+    const slowStream = randomUUID();
+    try {
+      // The slow writer takes its position first, then holds its transaction open.
+      await slow.query('BEGIN');
+      await slow.query(
+        `INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata)
+         VALUES ($1, $2, 'thing', 1, 'Slow', '{}', '{}')`,
+        [randomUUID(), slowStream],
+      );
+      const fast = randomUUID();
+      await store.append([{ streamId: fast, streamType: 'thing', expectedVersion: 0, events: [event(1)] }], meta);
+
+      // While the slow transaction is open, the reader must not hand out the later, committed event.
+      const whileOpen = await readAll(start);
+      expect(whileOpen).toEqual([]);
+
+      await slow.query('COMMIT');
+      const after = await readAll(start);
+      expect(after.map((e) => e.type)).toEqual(['Slow', 'Thing']);
+      // Read again from the checkpoint: nothing twice.
+      expect(await readAll(checkpointAt(after))).toEqual([]);
+    } finally {
+      slow.release();
+    }
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE on the events table', async () => {
+    const id = randomUUID();
+    await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(1)] }], meta);
+    await expect(pool.query(`UPDATE events SET type = 'Changed' WHERE stream_id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(pool.query(`DELETE FROM events WHERE stream_id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(pool.query(`TRUNCATE events`)).rejects.toThrow(/append-only/);
+    expect((await store.readStream(id))[0].type).toBe('Thing');
+  });
+});

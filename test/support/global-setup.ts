@@ -1,0 +1,40 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresServerUrl: string;
+  }
+}
+
+/** One embedded PostgreSQL for the whole run; each test file creates its own database on it. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.env.TEST_DATABASE_SERVER_URL) {
+    project.provide('postgresServerUrl', process.env.TEST_DATABASE_SERVER_URL);
+    return async () => {};
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'eventshop-test-pg-'));
+  // The server runs as the unprivileged `postgres` user when we are root: it must reach its folder.
+  chmodSync(dir, 0o755);
+  const server = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: await freePort() });
+  project.provide('postgresServerUrl', server.serverUrl);
+  return async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
