@@ -1,0 +1,38 @@
+import { SetMetadata } from '@nestjs/common';
+import type pg from 'pg';
+import type { StoredEvent } from '../event-store/event.js';
+
+/**
+ * What a projection's handlers write through: the batch's transaction, and the physical name of each
+ * read-model table (during a rebuild the projection writes to fresh shadow tables, swapped in at the end).
+ */
+export interface ProjectionContext {
+  readonly client: pg.PoolClient;
+  /** The table to write for `logicalName` (one of the projection's `tables`), already quoted. */
+  table(logicalName: string): string;
+}
+
+/**
+ * A read model built from the log. The runner feeds it every event in log order, in batches; a batch's
+ * writes and the checkpoint commit together, so an event is applied exactly once.
+ */
+export interface Projection {
+  /** Stable name: the checkpoint's key, the rebuild route's `:name`, the advisory lock's key. */
+  readonly name: string;
+  /** The read-model tables this projection owns and writes (created by migrations). */
+  readonly tables: readonly string[];
+  /** Applies one event. Events of types it does not handle are passed over by the runner. */
+  readonly handlers: Readonly<Record<string, (event: StoredEvent, ctx: ProjectionContext) => Promise<void>>>;
+}
+
+export const PROJECTION_PROVIDER = 'eventshop:projection';
+export const USES_READ_MODELS = 'eventshop:uses-read-models';
+
+/** Marks a provider class implementing Projection: the runner discovers and runs it. */
+export const ProjectionProvider = (): ClassDecorator => SetMetadata(PROJECTION_PROVIDER, true);
+
+/**
+ * Marks a GET handler as reading these projections' read models: it answers `X-Projection-Position`,
+ * and honours `X-Min-Position` by waiting (bounded) until they have applied that position.
+ */
+export const UsesReadModels = (...projectionNames: string[]): MethodDecorator => SetMetadata(USES_READ_MODELS, projectionNames);
