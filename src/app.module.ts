@@ -6,9 +6,13 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HttpModule } from './http/http.module.js';
+import { CartsModule } from './modules/carts/carts.module.js';
+import { CatalogModule } from './modules/catalog/catalog.module.js';
+import { OrdersModule } from './modules/orders/orders.module.js';
+import { ReportsModule } from './modules/reports/reports.module.js';
 
 /** The domain modules. A new module is one line here. */
-const domainModules: DynamicModule['imports'] = [];
+const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
 
 @Module({})
 export class AppModule {
@@ -28,7 +32,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         EventStoreModule,
         HttpModule,
-        ...(domainModules ?? []),
+        ...domainModules,
       ],
     };
   }
