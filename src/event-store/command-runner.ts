@@ -104,6 +104,7 @@ export class CommandRunner {
     stream: { id: string; type: string },
     command: C,
     context: CommandContext,
+    options: Pick<Plan, 'inTransaction'> = {},
   ): Promise<CommandResult> {
     return this.execute(stream.id, context, async (session) => {
       const loaded = await session.load(decider, stream.id, { primary: true });
@@ -115,6 +116,7 @@ export class CommandRunner {
           version: appended?.versions.get(stream.id) ?? loaded.version,
           position: appended?.lastPosition ?? loaded.position,
         }),
+        inTransaction: options.inTransaction,
       };
     });
   }

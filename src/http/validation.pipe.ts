@@ -5,7 +5,7 @@ export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    forbidUnknownValues: false,
     transform: true,
     exceptionFactory: (errors) => {
       const details = flatten(errors);

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, IsInt, IsISO31661Alpha2, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { MAX_LINE_QUANTITY } from './cart.decider.js';
+
+export class AddItemDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  productId: string;
+
+  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY, example: 2 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LINE_QUANTITY)
+  quantity: number;
+}
+
+export class SetItemQuantityDto {
+  @ApiProperty({ minimum: 0, maximum: MAX_LINE_QUANTITY, description: '0 removes the line' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_LINE_QUANTITY)
+  quantity: number;
+}
+
+export class ShippingAddressDto {
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  line1: string;
+
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 200)
+  line2?: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  city: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 20 })
+  @IsString()
+  @Length(1, 20)
+  postalCode: string;
+
+  @ApiProperty({ description: 'ISO 3166-1 alpha-2', example: 'DE' })
+  @IsISO31661Alpha2()
+  country: string;
+}
+
+export class CheckoutDto {
+  @ApiProperty({ type: ShippingAddressDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ShippingAddressDto)
+  shippingAddress: ShippingAddressDto;
+}
+
+export class CheckoutResultDto {
+  @ApiProperty({ format: 'uuid', description: 'The new order' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  cartId: string;
+
+  @ApiProperty({ description: "The order's stream version" })
+  version: number;
+
+  @ApiProperty({ example: '42' })
+  position: string;
+}
