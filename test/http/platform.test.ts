@@ -93,3 +93,19 @@ describe('platform over HTTP', () => {
     });
   });
 });
+
+describe('rate limiting', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 RATE_LIMITED past the per-caller limit, counting each caller apart', async () => {
+    const alice = t.token('alice');
+    for (let i = 0; i < 3; i++) await t.http().post('/carts').set('Authorization', alice).send({}).expect(201);
+    const limited = await t.http().post('/carts').set('Authorization', alice).send({}).expect(429);
+    expect(limited.body).toEqual({ statusCode: 429, code: 'RATE_LIMITED', message: expect.any(String) });
+    await t.http().post('/carts').set('Authorization', t.token('bob')).send({}).expect(201);
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, EMBEDDED_PG_DIR: '.data/postgres', STORE_CURRENCY: 'USD', RATE_LIMIT_PER_MINUTE: 1200 });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.usesDevelopmentSecret).toBe(true);
+  });
+
+  it('refuses to start in production on the development secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-of-some-length' }).usesDevelopmentSecret).toBe(false);
+  });
+
+  it('lists every bad value at once', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', STORE_CURRENCY: 'dollars', DATABASE_URL: 'mysql://x' });
+    expect(attempt).toThrow(/PORT/);
+    expect(attempt).toThrow(/STORE_CURRENCY/);
+    expect(attempt).toThrow(/DATABASE_URL/);
+  });
+});
