@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { fold, type Decider, type Projector } from './decider.js';
-import { ConcurrencyError, NotFoundError, WrongExpectedVersionError } from './errors.js';
+import { AggregateCache } from './aggregate-cache.js';
+import { ConcurrencyError, DomainError, NotFoundError, WrongExpectedVersionError } from './errors.js';
 import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.js';
 import { EventStore } from './event-store.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -58,30 +59,44 @@ export interface Plan {
   readonly inTransaction?: (client: pg.PoolClient) => Promise<void>;
 }
 
-/** The streams one attempt of a command has read, and at which versions. */
+/** The streams one attempt of a command has read, at which versions, and through which projector. */
 export class CommandSession {
   readonly versions = new Map<string, number>();
+  readonly loaded = new Map<string, { projector: Projector<unknown, NewEvent>; state: unknown }>();
 
   constructor(
     private readonly store: EventStore,
+    /** Null when this attempt must read everything from the database. */
+    private readonly cache: AggregateCache | null,
     private readonly context: CommandContext,
   ) {}
 
-  /** Loads and folds a stream. `primary` applies the command's `If-Match` to it. */
+  /** Whether any state this attempt decided on came from the cache. */
+  usedCache = false;
+
+  /** Loads and folds a stream (from the cache when warm). `primary` applies the command's `If-Match` to it. */
   async load<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, options: { primary?: boolean } = {}): Promise<Loaded<S>> {
-    const events = (await this.store.readStream(streamId)) as unknown as StoredEvent<E>[];
-    const version = events.length ? events[events.length - 1].version : 0;
-    this.versions.set(streamId, version);
-    const expected = this.context.expectedVersion;
-    if (options.primary && expected !== undefined && expected !== version) {
-      if (version === 0) throw new NotFoundError();
-      throw new WrongExpectedVersionError(streamId, expected, version);
+    const expected = options.primary ? this.context.expectedVersion : undefined;
+    let loaded = this.cache?.get(projector, streamId);
+    // A cached version that disagrees with If-Match may just be stale: only the database may say 412.
+    if (loaded && (expected === undefined || loaded.version === expected)) {
+      this.usedCache = true;
+    } else {
+      const events = (await this.store.readStream(streamId)) as unknown as StoredEvent<E>[];
+      loaded = {
+        state: fold(projector, events as unknown as E[]),
+        version: events.length ? events[events.length - 1].version : 0,
+        position: events.length ? events[events.length - 1].position : '0',
+      };
+      this.cache?.set(projector, streamId, loaded);
     }
-    return {
-      state: fold(projector, events as unknown as E[]),
-      version,
-      position: events.length ? events[events.length - 1].position : '0',
-    };
+    this.versions.set(streamId, loaded.version);
+    this.loaded.set(streamId, { projector: projector as Projector<unknown, NewEvent>, state: loaded.state });
+    if (expected !== undefined && expected !== loaded.version) {
+      if (loaded.version === 0) throw new NotFoundError();
+      throw new WrongExpectedVersionError(streamId, expected, loaded.version);
+    }
+    return loaded;
   }
 }
 
@@ -95,6 +110,7 @@ const MAX_ATTEMPTS = 25;
 @Injectable()
 export class CommandRunner {
   private readonly queue = new KeyedQueue();
+  private readonly cache = new AggregateCache();
 
   constructor(private readonly store: EventStore) {}
 
@@ -132,17 +148,25 @@ export class CommandRunner {
           return await this.attempt(context, plan);
         } catch (error) {
           if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+          // Someone appended since we read (or our cache was stale): decide again from the database.
           await sleep(Math.random() * Math.min(50, 2 * attempt));
         }
       }
     });
   }
 
-  private async attempt(context: CommandContext, makePlan: (session: CommandSession) => Promise<Plan>): Promise<CommandResult> {
-    const session = new CommandSession(this.store, context);
-    const plan = await makePlan(session);
+  private async attempt(context: CommandContext, makePlan: (session: CommandSession) => Promise<Plan>, fresh = false): Promise<CommandResult> {
+    const session = new CommandSession(this.store, fresh ? null : this.cache, context);
+    let plan: Plan;
+    try {
+      plan = await makePlan(session);
+    } catch (error) {
+      // A refusal decided on cached state may be a stale one: believe it only once the database agrees.
+      if (session.usedCache && error instanceof DomainError) return this.retryFresh(session, context, makePlan);
+      throw error;
+    }
     const appends = plan.appends.filter((a) => a.events.length > 0);
-    if (appends.length === 0) return plan.result(null);
+    if (appends.length === 0) return session.usedCache ? this.retryFresh(session, context, makePlan) : plan.result(null);
     const streams = appends.map((a) => {
       const expectedVersion = a.expectedVersion ?? session.versions.get(a.streamId);
       if (expectedVersion === undefined) throw new Error(`stream ${a.streamId} was not loaded and has no expected version`);
@@ -152,16 +176,42 @@ export class CommandRunner {
     const idempotency = context.idempotency;
     let result: CommandResult | undefined;
     const needsTransaction = plan.inTransaction !== undefined || idempotency !== undefined;
-    const appended = await this.store.append(streams, metadata, {
-      inTransaction: needsTransaction
-        ? async (client, appendResult) => {
-            await plan.inTransaction?.(client);
-            result = plan.result(appendResult);
-            if (idempotency) await recordIdempotentResponse(client, idempotency, result);
-          }
-        : undefined,
-    });
+    let appended: AppendResult;
+    try {
+      appended = await this.store.append(streams, metadata, {
+        inTransaction: needsTransaction
+          ? async (client, appendResult) => {
+              await plan.inTransaction?.(client);
+              result = plan.result(appendResult);
+              if (idempotency) await recordIdempotentResponse(client, idempotency, result);
+            }
+          : undefined,
+      });
+    } catch (error) {
+      if (error instanceof ConcurrencyError) this.cache.forget([...session.loaded.keys(), ...streams.map((s) => s.streamId)]);
+      throw error;
+    }
+    this.remember(session, streams, appended);
     return result ?? plan.result(appended);
+  }
+
+  private retryFresh(session: CommandSession, context: CommandContext, makePlan: (session: CommandSession) => Promise<Plan>): Promise<CommandResult> {
+    this.cache.forget(session.loaded.keys());
+    return this.attempt(context, makePlan, true);
+  }
+
+  /** Caches each appended stream's new state; a stream appended without being folded is forgotten. */
+  private remember(session: CommandSession, streams: readonly PlannedAppend[], appended: AppendResult): void {
+    for (const { streamId, events } of streams) {
+      const loaded = session.loaded.get(streamId);
+      const version = appended.versions.get(streamId);
+      if (!loaded || version === undefined) {
+        this.cache.forget([streamId]);
+        continue;
+      }
+      const state = fold(loaded.projector, events, loaded.state);
+      this.cache.set(loaded.projector, streamId, { state, version, position: appended.lastPosition });
+    }
   }
 }
 

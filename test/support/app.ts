@@ -19,7 +19,8 @@ export interface TestApp {
 
 /** The real application, on its own fresh database, as a client would meet it. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase();
+  // Pass DATABASE_URL to run a second instance on another app's database.
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
