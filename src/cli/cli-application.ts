@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module.js';
+import { loadConfig } from '../config/app-config.js';
+import { openDatabaseServer } from '../database/database-server.js';
+
+export interface CliApplication {
+  readonly app: INestApplicationContext;
+  /** Stops the application (aborting a rebuild in progress) and, if we started it, the embedded database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The service's modules without an HTTP listener, for the command-line tools: `DATABASE_URL`, else the
+ * embedded PostgreSQL `npm start` is running, else the embedded PostgreSQL started for the duration.
+ * Ctrl-C closes it cleanly.
+ */
+export async function openCliApplication(): Promise<CliApplication> {
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const database = await openDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), { reuseRunning: true });
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(AppModule.forRoot(Object.assign(config, { DATABASE_URL: database.url })), {
+      logger: ['error', 'warn'],
+    });
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= app.close().finally(() => database.stop()));
+  const interrupt = () => {
+    process.stderr.write('\ninterrupted: stopping\n');
+    void close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  return { app, close };
+}

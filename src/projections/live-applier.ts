@@ -1,0 +1,165 @@
+import { Logger } from '@nestjs/common';
+import type pg from 'pg';
+import type { LogCheckpoint, StoredEvent } from '../event-store/event.js';
+import type { EventStore } from '../event-store/event-store.js';
+import { applyBatch, describeError, HandlerFailedError } from './batch-applier.js';
+import { compareCheckpoints, type CheckpointStore } from './checkpoint-store.js';
+import type { ListenSession } from './listen-session.js';
+import type { Projection } from './projection.js';
+import { lockKey, type AdvisoryLockKey } from './projection-locks.js';
+import { WakeSignal } from './wake-signal.js';
+
+/** Events per batch: large enough to amortise the transaction, small enough to keep it short. */
+export const BATCH_SIZE = 500;
+/** Fallback when no notification arrives (a rolled-back append notifies nobody, yet moves the horizon). */
+const POLL_MS = 500;
+/** How often an instance that is not the applier tries to become it. */
+const LOCK_RETRY_MS = 1_000;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 30_000;
+
+type StepOutcome = 'full' | 'partial' | 'idle' | 'paused' | 'moved' | 'failed';
+
+export interface LiveApplierDeps {
+  readonly pool: pg.Pool;
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  readonly session: ListenSession;
+  /** Called after each committed batch. */
+  readonly onAdvance: (name: string, checkpoint: LogCheckpoint) => void;
+}
+
+/**
+ * Keeps one projection's live read model up to date, while this instance holds its applier lock.
+ * One loop per projection: a failing projection backs off alone, the others carry on.
+ */
+export class LiveApplier {
+  private readonly logger = new Logger('ProjectionRunner');
+  private readonly signal = new WakeSignal();
+  private readonly applierKey: AdvisoryLockKey;
+  private loop: Promise<void> | undefined;
+  private lockGeneration: number | undefined;
+  /** Our copy of the live checkpoint; undefined means "read it from the table before the next batch". */
+  private checkpoint: LogCheckpoint | undefined;
+  /** The highest checkpoint we know to be committed. A checkpoint never moves back, so it is a lower bound. */
+  private committed: LogCheckpoint | undefined;
+  private failures = 0;
+
+  constructor(
+    readonly projection: Projection,
+    private readonly deps: LiveApplierDeps,
+  ) {
+    this.applierKey = lockKey('applier', projection.name);
+  }
+
+  /** Whether this instance is the projection's applier right now. */
+  get applying(): boolean {
+    return this.lockGeneration !== undefined && this.lockGeneration === this.deps.session.generation;
+  }
+
+  /** What this instance, as the applier, knows the projection has applied; undefined if it is not the applier. */
+  get appliedCheckpoint(): LogCheckpoint | undefined {
+    return this.applying ? this.committed : undefined;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Events were appended. */
+  wake(): void {
+    this.signal.wake();
+  }
+
+  /** The checkpoint was changed behind our back (a rebuild swapped the tables in). */
+  reload(): void {
+    this.checkpoint = undefined;
+    this.signal.wake();
+  }
+
+  /** Lets the batch in flight finish, then stops and gives up the applier lock. */
+  async stop(): Promise<void> {
+    this.signal.close();
+    await this.loop;
+    if (this.lockGeneration !== undefined) await this.deps.session.unlock(this.applierKey, this.lockGeneration);
+    this.lockGeneration = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.signal.closed) {
+      if (!this.applying && !(await this.acquire())) {
+        await this.signal.wait(LOCK_RETRY_MS, false);
+        continue;
+      }
+      const outcome = await this.step();
+      if (outcome === 'full' || outcome === 'moved') continue;
+      if (outcome === 'failed') await this.signal.wait(Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)), false);
+      else await this.signal.wait(POLL_MS);
+    }
+  }
+
+  private async acquire(): Promise<boolean> {
+    const generation = await this.deps.session.tryLock(this.applierKey);
+    if (generation === undefined) return false;
+    this.lockGeneration = generation;
+    this.checkpoint = undefined;
+    this.logger.log(`applying projection ${this.projection.name}`);
+    return true;
+  }
+
+  private async step(): Promise<StepOutcome> {
+    let events: StoredEvent[] = [];
+    let from: LogCheckpoint | undefined;
+    try {
+      from = this.checkpoint ?? (await this.deps.checkpoints.read(this.projection.name)).checkpoint;
+      this.checkpoint = from;
+      this.noteCommitted(from);
+      events = await this.deps.store.readLog(from, BATCH_SIZE);
+      if (events.length === 0) return 'idle';
+      const outcome = await this.apply(events, from);
+      if (outcome !== 'applied') return outcome;
+      if (this.failures > 0) this.logger.log(`projection ${this.projection.name} recovered`);
+      this.failures = 0;
+      return events.length === BATCH_SIZE ? 'full' : 'partial';
+    } catch (error) {
+      return this.fail(error, events, from);
+    }
+  }
+
+  private async apply(events: readonly StoredEvent[], from: LogCheckpoint): Promise<'applied' | 'paused' | 'moved'> {
+    const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, from, 'live');
+    if (outcome.kind === 'moved') this.checkpoint = undefined;
+    if (outcome.kind !== 'applied') return outcome.kind;
+    this.checkpoint = outcome.checkpoint;
+    this.noteCommitted(outcome.checkpoint);
+    this.deps.onAdvance(this.projection.name, outcome.checkpoint);
+    return 'applied';
+  }
+
+  private noteCommitted(checkpoint: LogCheckpoint): void {
+    if (!this.committed || compareCheckpoints(checkpoint, this.committed) > 0) this.committed = checkpoint;
+  }
+
+  /**
+   * The projection stops at the failing event: the events before it in the batch are applied on their
+   * own, so the checkpoint and `failed_position` point at the culprit, and it is retried with backoff.
+   */
+  private async fail(error: unknown, events: readonly StoredEvent[], from: LogCheckpoint | undefined): Promise<StepOutcome> {
+    const name = this.projection.name;
+    // A lost race is not a failure (e.g. a handler that tripped over rows another applier had just written).
+    const current = await this.deps.checkpoints.read(name).catch(() => undefined);
+    if (current && from && compareCheckpoints(current.checkpoint, from) !== 0) {
+      this.checkpoint = undefined;
+      return 'moved';
+    }
+    if (error instanceof HandlerFailedError && error.index > 0 && from) {
+      await this.apply(events.slice(0, error.index), from).catch(() => undefined);
+    }
+    this.failures++;
+    const position = error instanceof HandlerFailedError ? error.event.position : null;
+    const message = describeError(error);
+    await this.deps.checkpoints.markFailed(name, message, position).catch(() => undefined);
+    this.logger.error(`projection ${name} failed (attempt ${this.failures}, retrying with backoff): ${message}`);
+    return 'failed';
+  }
+}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import type { StoredEvent } from '../../src/event-store/event.js';
+import { EventStore } from '../../src/event-store/event-store.js';
+import { ProjectionProvider, type Projection } from '../../src/projections/projection.js';
+
+/**
+ * A test-only read model: events per stream, and every applied position under a UNIQUE constraint, so an
+ * event applied twice fails loudly instead of being counted twice. `Ignored` events have no handler.
+ */
+@ProjectionProvider()
+@Injectable()
+export class TestCountsProjection implements Projection {
+  readonly name = 'test_counts';
+  readonly tables = ['test_counts', 'test_applied'];
+  /** Handler calls so far (including calls in batches that rolled back). */
+  calls = 0;
+  /** Failure injection: the handler throws for events this matches. */
+  failWhen: ((event: StoredEvent) => boolean) | undefined;
+  /** Awaited by the handler when it writes into a rebuild's shadow tables. */
+  shadowGate: ((event: StoredEvent) => Promise<void>) | undefined;
+
+  readonly handlers: Projection['handlers'] = {
+    Counted: async (event, ctx) => {
+      this.calls++;
+      if (this.failWhen?.(event)) throw new Error(`injected failure at ${event.position}`);
+      if (this.shadowGate && ctx.table('test_counts') !== '"test_counts"') await this.shadowGate(event);
+      await ctx.client.query(
+        `INSERT INTO ${ctx.table('test_counts')} AS c (stream_id, count) VALUES ($1, 1)
+         ON CONFLICT (stream_id) DO UPDATE SET count = c.count + 1`,
+        [event.streamId],
+      );
+      await ctx.client.query(`INSERT INTO ${ctx.table('test_applied')} (position, stream_id) VALUES ($1, $2)`, [event.position, event.streamId]);
+    },
+  };
+}
+
+/** A second projection, to show that one failing projection does not stop the others. */
+@ProjectionProvider()
+@Injectable()
+export class TestTypesProjection implements Projection {
+  readonly name = 'test_types';
+  readonly tables = ['test_types'];
+
+  readonly handlers: Projection['handlers'] = {
+    Counted: (event, ctx) => this.count(event, ctx.client, ctx.table('test_types')),
+    Ignored: (event, ctx) => this.count(event, ctx.client, ctx.table('test_types')),
+  };
+
+  private async count(event: StoredEvent, client: pg.PoolClient, table: string): Promise<void> {
+    await client.query(`INSERT INTO ${table} AS t (type, count) VALUES ($1, 1) ON CONFLICT (type) DO UPDATE SET count = t.count + 1`, [event.type]);
+  }
+}
+
+export async function createTestReadModels(pool: pg.Pool): Promise<void> {
+  await pool.query(`
+    CREATE TABLE IF NOT EXISTS test_counts (stream_id uuid PRIMARY KEY, count integer NOT NULL CHECK (count > 0));
+    CREATE TABLE IF NOT EXISTS test_applied (position bigint NOT NULL, stream_id uuid NOT NULL, CONSTRAINT test_applied_position_key UNIQUE (position));
+    CREATE INDEX IF NOT EXISTS test_applied_stream_idx ON test_applied (stream_id);
+    CREATE TABLE IF NOT EXISTS test_types (type text PRIMARY KEY, count integer NOT NULL);
+  `);
+}
+
+export const testMetadata = { correlationId: 'projection-tests', actor: 'tester' };
+
+/** Appends `count` events (`Counted` unless told otherwise) to a stream in one transaction. */
+export async function appendEvents(store: EventStore, streamId: string, count: number, type: 'Counted' | 'Ignored' = 'Counted'): Promise<string> {
+  const events = Array.from({ length: count }, (_, i) => ({ type, data: { i } }));
+  const result = await store.append([{ streamId, streamType: 'test', expectedVersion: 'any', events }], testMetadata);
+  return result.lastPosition;
+}
+
+/** What test_counts must hold: a fresh fold of the log. */
+export async function foldedCounts(pool: pg.Pool): Promise<Array<{ stream_id: string; count: number }>> {
+  const { rows } = await pool.query(`SELECT stream_id, count(*)::int AS count FROM events WHERE type = 'Counted' GROUP BY stream_id ORDER BY stream_id`);
+  return rows;
+}
+
+export async function projectedCounts(pool: pg.Pool): Promise<Array<{ stream_id: string; count: number }>> {
+  const { rows } = await pool.query(`SELECT stream_id, count FROM test_counts ORDER BY stream_id`);
+  return rows;
+}
+
+export async function foldedTypes(pool: pg.Pool): Promise<Array<{ type: string; count: number }>> {
+  const { rows } = await pool.query(`SELECT type, count(*)::int AS count FROM events GROUP BY type ORDER BY type`);
+  return rows;
+}
+
+export async function projectedTypes(pool: pg.Pool): Promise<Array<{ type: string; count: number }>> {
+  const { rows } = await pool.query(`SELECT type, count FROM test_types ORDER BY type`);
+  return rows;
+}
+
+/** test_applied must hold exactly the positions of the Counted events. */
+export async function appliedMatchesLog(pool: pg.Pool): Promise<{ missing: number; extra: number }> {
+  const { rows } = await pool.query<{ missing: number; extra: number }>(`
+    SELECT (SELECT count(*)::int FROM (SELECT global_position FROM events WHERE type = 'Counted' EXCEPT SELECT position FROM test_applied) m) AS missing,
+           (SELECT count(*)::int FROM (SELECT position FROM test_applied EXCEPT SELECT global_position FROM events WHERE type = 'Counted') x) AS extra`);
+  return rows[0];
+}
