@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
+import { CartsController } from './carts.controller.js';
+import { cartCommandHandlers } from './carts.handlers.js';
+import { CartQueries, CartsProjection } from './carts.projection.js';
+import { CartsQueriesController } from './carts.queries.controller.js';
 
 @Module({
   imports: [],
-  controllers: [],
-  providers: [],
+  controllers: [CartsController, CartsQueriesController],
+  providers: [...cartCommandHandlers, CartsProjection, CartQueries],
 })
 export class CartsModule {}

@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogController } from './catalog.controller.js';
+import { catalogCommandHandlers } from './catalog.handlers.js';
+import { CatalogProjection, CatalogQueries, ProductView } from './catalog.projection.js';
+import { CatalogQueriesController } from './catalog.queries.controller.js';
 
 @Module({
-  imports: [],
-  controllers: [],
-  providers: [],
+  imports: [TypeOrmModule.forFeature([ProductView])],
+  controllers: [CatalogController, CatalogQueriesController],
+  providers: [...catalogCommandHandlers, CatalogProjection, CatalogQueries],
 })
 export class CatalogModule {}

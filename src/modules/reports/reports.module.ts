@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ReportsQueriesController } from './reports.queries.controller.js';
+import { ReportQueries, SalesReportProjection } from './sales-report.projection.js';
 
 @Module({
   imports: [],
-  controllers: [],
-  providers: [],
+  controllers: [ReportsQueriesController],
+  providers: [SalesReportProjection, ReportQueries],
 })
 export class ReportsModule {}

@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
+import { Column, Entity, PrimaryColumn, type Repository } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import { bigintAsNumber } from '../../database/bigint-number.transformer.js';
+import type { StoredEvent } from '../../event-store/event.js';
+import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
+import { ProjectionProvider, type Projection, type ProjectionContext } from '../../projections/projection.js';
+import type { ProductCreated, ProductUpdated, StockAdjusted, StockReleased, StockReserved, StockShipped } from './product.events.js';
+import type { ProductDto, ProductPageDto } from './catalog.query.dto.js';
+
+/** One row per product, as the catalog's GETs answer it. */
+@Entity('products_view')
+export class ProductView {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('text')
+  sku: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('text')
+  description: string;
+
+  @Column('integer', { name: 'price_cents' })
+  priceCents: number;
+
+  @Column('bigint', { name: 'stock_on_hand', transformer: bigintAsNumber })
+  stockOnHand: number;
+
+  /** Set aside by open (placed or paid) orders. */
+  @Column('bigint', { transformer: bigintAsNumber })
+  reserved: number;
+
+  /** The product stream's version after the last applied event. */
+  @Column('integer')
+  version: number;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt: Date;
+}
+
+/**
+ * Builds `products_view`. Every handler but the creation only touches the row if the event is newer than
+ * the row's version, so applying an event twice changes nothing.
+ */
+@ProjectionProvider()
+@Injectable()
+export class CatalogProjection implements Projection {
+  readonly name = 'catalog';
+  readonly tables = ['products_view'];
+
+  readonly handlers: Projection['handlers'] = {
+    ProductCreated: async (event, ctx) => {
+      const { productId, sku, name, description, priceCents, stock } = event.data as ProductCreated['data'];
+      await ctx.client.query(
+        `INSERT INTO ${ctx.table('products_view')}
+           (id, sku, name, description, price_cents, stock_on_hand, reserved, version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)
+         ON CONFLICT (id) DO NOTHING`,
+        [productId, sku, name, description, priceCents, stock, event.version, event.occurredAt],
+      );
+    },
+    ProductUpdated: async (event, ctx) => {
+      const { productId, name, description, priceCents } = event.data as ProductUpdated['data'];
+      // The event holds only the fields that changed.
+      await update(ctx, event, productId, 'name = coalesce($4, name), description = coalesce($5, description), price_cents = coalesce($6, price_cents)', [
+        name ?? null,
+        description ?? null,
+        priceCents ?? null,
+      ]);
+    },
+    StockAdjusted: async (event, ctx) => {
+      const { productId, delta } = event.data as StockAdjusted['data'];
+      await update(ctx, event, productId, 'stock_on_hand = stock_on_hand + $4', [delta]);
+    },
+    StockReserved: async (event, ctx) => {
+      const { productId, quantity } = event.data as StockReserved['data'];
+      await update(ctx, event, productId, 'reserved = reserved + $4', [quantity]);
+    },
+    StockReleased: async (event, ctx) => {
+      const { productId, quantity } = event.data as StockReleased['data'];
+      await update(ctx, event, productId, 'reserved = reserved - $4', [quantity]);
+    },
+    StockShipped: async (event, ctx) => {
+      const { productId, quantity } = event.data as StockShipped['data'];
+      await update(ctx, event, productId, 'stock_on_hand = stock_on_hand - $4, reserved = reserved - $4', [quantity]);
+    },
+  };
+}
+
+/** Applies `set` (whose parameters start at $4) to the product's row if `event` is newer than the row. */
+async function update(ctx: ProjectionContext, event: StoredEvent, productId: string, set: string, params: unknown[]): Promise<void> {
+  await ctx.client.query(
+    `UPDATE ${ctx.table('products_view')} SET ${set}, version = $2, updated_at = $3
+     WHERE id = $1 AND version < $2`,
+    [productId, event.version, event.occurredAt, ...params],
+  );
+}
+
+export interface ProductSearch {
+  /** Case-insensitive substring of the name or the SKU. */
+  readonly q?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** The catalog's reads, over `products_view`. */
+@Injectable()
+export class CatalogQueries {
+  constructor(
+    @InjectRepository(ProductView) private readonly products: Repository<ProductView>,
+    private readonly config: AppConfig,
+  ) {}
+
+  async findProduct(id: string): Promise<ProductDto | null> {
+    const row = await this.products.findOneBy({ id });
+    return row && this.toProduct(row);
+  }
+
+  /**
+   * Products ordered by SKU (then id, should two ever share one), a page at a time. The (sku, id) index
+   * serves the order and the keyset; with `q`, the trigram indexes find the matches first.
+   */
+  async searchProducts({ q, limit, cursor }: ProductSearch): Promise<ProductPageDto> {
+    const query = this.products.createQueryBuilder('p').orderBy('p.sku', 'ASC').addOrderBy('p.id', 'ASC').limit(limit + 1);
+    const text = q?.trim();
+    if (text) {
+      query.andWhere('(p.name ILIKE :pattern OR p.sku ILIKE :pattern)', { pattern: `%${escapeLike(text)}%` });
+    }
+    if (cursor !== undefined) {
+      const [sku, id] = decodePageCursor(cursor, parseProductKeyset);
+      query.andWhere('(p.sku, p.id) > (:sku, :id)', { sku, id });
+    }
+    const rows = await query.getMany();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => this.toProduct(row)),
+      nextCursor: rows.length > limit ? encodePageCursor([last.sku, last.id]) : null,
+    };
+  }
+
+  private toProduct(row: ProductView): ProductDto {
+    return {
+      id: row.id,
+      sku: row.sku,
+      name: row.name,
+      description: row.description,
+      priceCents: row.priceCents,
+      currency: this.config.STORE_CURRENCY,
+      stockOnHand: row.stockOnHand,
+      stockAvailable: row.stockOnHand - row.reserved,
+      version: row.version,
+    };
+  }
+}
+
+function parseProductKeyset(keyset: unknown): [string, string] | undefined {
+  if (!Array.isArray(keyset) || keyset.length !== 2) return undefined;
+  const [sku, id] = keyset as unknown[];
+  return typeof sku === 'string' && typeof id === 'string' && isUUID(id) ? [sku, id] : undefined;
+}
+
+/** `q` is matched literally: LIKE's wildcards and its escape character lose their meaning. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}

@@ -1,0 +1,272 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isISO8601, isUUID } from 'class-validator';
+import { Column, Entity, PrimaryColumn, type Repository } from 'typeorm';
+import { bigintAsNumber } from '../../database/bigint-number.transformer.js';
+import type { StoredEvent } from '../../event-store/event.js';
+import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
+import { ProjectionProvider, type Projection, type ProjectionContext } from '../../projections/projection.js';
+import type { OrderStatus } from './order.decider.js';
+import type { OrderCancelled, OrderDelivered, OrderLine, OrderPaid, OrderPlaced, OrderShipped, ShippingAddress } from './order.events.js';
+import type { OrderItem, OrderView } from './order.view.js';
+
+export type { OrderItem, OrderView } from './order.view.js';
+
+/** The list form of an order (`GET /orders`). */
+export type OrderSummary = Pick<OrderView, 'id' | 'customerId' | 'status' | 'totalCents' | 'currency' | 'itemCount' | 'placedAt' | 'updatedAt'>;
+
+export interface OrderPage {
+  items: OrderSummary[];
+  nextCursor: string | null;
+}
+
+/** One row per order: the summary columns GET /orders lists, and the rest of the order for GET /orders/:id. */
+@Entity('order_summaries')
+export class OrderSummaryRow {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('text', { name: 'customer_id' })
+  customerId: string;
+
+  @Column('uuid', { name: 'cart_id' })
+  cartId: string;
+
+  @Column('text')
+  status: Exclude<OrderStatus, 'none'>;
+
+  @Column('bigint', { name: 'total_cents', transformer: bigintAsNumber })
+  totalCents: number;
+
+  @Column('text')
+  currency: string;
+
+  /** Sum of the lines' quantities. */
+  @Column('integer', { name: 'item_count' })
+  itemCount: number;
+
+  @Column('jsonb')
+  items: OrderItem[];
+
+  @Column('jsonb', { name: 'shipping_address' })
+  shippingAddress: ShippingAddress;
+
+  @Column('text', { name: 'payment_reference', nullable: true })
+  paymentReference: string | null;
+
+  @Column('text', { nullable: true })
+  carrier: string | null;
+
+  @Column('text', { name: 'tracking_number', nullable: true })
+  trackingNumber: string | null;
+
+  @Column('text', { name: 'cancel_reason', nullable: true })
+  cancelReason: string | null;
+
+  @Column('timestamptz', { name: 'placed_at' })
+  placedAt: Date;
+
+  @Column('timestamptz', { name: 'paid_at', nullable: true })
+  paidAt: Date | null;
+
+  @Column('timestamptz', { name: 'shipped_at', nullable: true })
+  shippedAt: Date | null;
+
+  @Column('timestamptz', { name: 'delivered_at', nullable: true })
+  deliveredAt: Date | null;
+
+  @Column('timestamptz', { name: 'cancelled_at', nullable: true })
+  cancelledAt: Date | null;
+
+  /** The time of the order's last event (its own placedAt, paidAt, ...). */
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt: Date;
+
+  /** The order stream's version after the last applied event. */
+  @Column('integer')
+  version: number;
+}
+
+/** An order line as the API shows it. */
+export function toOrderItems(lines: readonly OrderLine[]): OrderItem[] {
+  return lines.map(({ productId, sku, name, quantity, unitPriceCents }) => ({
+    productId,
+    sku,
+    name,
+    quantity,
+    unitPriceCents,
+    lineTotalCents: quantity * unitPriceCents,
+  }));
+}
+
+/** Times are kept to the millisecond, as clients see them, so a cursor's placedAt names a row exactly. */
+const ms = (param: string) => `date_trunc('milliseconds', ${param}::timestamptz)`;
+
+/**
+ * Builds `order_summaries`. Every change after the placement applies only if the event is newer than the
+ * row's version, so applying an event twice changes nothing.
+ */
+@ProjectionProvider()
+@Injectable()
+export class OrderSummaryProjection implements Projection {
+  readonly name = 'order-summary';
+  readonly tables = ['order_summaries'];
+
+  readonly handlers: Projection['handlers'] = {
+    OrderPlaced: async (event, ctx) => {
+      const { orderId, cartId, customerId, lines, totalCents, currency, shippingAddress, placedAt } = event.data as OrderPlaced['data'];
+      const items = toOrderItems(lines);
+      await ctx.client.query(
+        `INSERT INTO ${ctx.table('order_summaries')}
+           (id, customer_id, cart_id, status, total_cents, currency, item_count, items, shipping_address,
+            placed_at, updated_at, version)
+         VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, ${ms('$9')}, ${ms('$9')}, $10)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          orderId,
+          customerId,
+          cartId,
+          totalCents,
+          currency,
+          items.reduce((count, item) => count + item.quantity, 0),
+          JSON.stringify(items),
+          JSON.stringify(shippingAddress),
+          placedAt,
+          event.version,
+        ],
+      );
+    },
+    OrderPaid: async (event, ctx) => {
+      const { orderId, paymentReference, paidAt } = event.data as OrderPaid['data'];
+      await update(ctx, event, orderId, `status = 'paid', payment_reference = $3, paid_at = ${ms('$4')}, updated_at = ${ms('$4')}`, [
+        paymentReference,
+        paidAt,
+      ]);
+    },
+    OrderShipped: async (event, ctx) => {
+      const { orderId, carrier, trackingNumber, shippedAt } = event.data as OrderShipped['data'];
+      await update(
+        ctx,
+        event,
+        orderId,
+        `status = 'shipped', carrier = $3, tracking_number = $4, shipped_at = ${ms('$5')}, updated_at = ${ms('$5')}`,
+        [carrier, trackingNumber, shippedAt],
+      );
+    },
+    OrderDelivered: async (event, ctx) => {
+      const { orderId, deliveredAt } = event.data as OrderDelivered['data'];
+      await update(ctx, event, orderId, `status = 'delivered', delivered_at = ${ms('$3')}, updated_at = ${ms('$3')}`, [deliveredAt]);
+    },
+    OrderCancelled: async (event, ctx) => {
+      const { orderId, reason, cancelledAt } = event.data as OrderCancelled['data'];
+      await update(ctx, event, orderId, `status = 'cancelled', cancel_reason = $3, cancelled_at = ${ms('$4')}, updated_at = ${ms('$4')}`, [
+        reason,
+        cancelledAt,
+      ]);
+    },
+  };
+}
+
+/** Applies `set` (whose parameters start at $3) to the order's row if `event` is newer than the row. */
+async function update(ctx: ProjectionContext, event: StoredEvent, orderId: string, set: string, params: unknown[]): Promise<void> {
+  await ctx.client.query(`UPDATE ${ctx.table('order_summaries')} SET ${set}, version = $2 WHERE id = $1 AND version < $2`, [
+    orderId,
+    event.version,
+    ...params,
+  ]);
+}
+
+export interface OrderFilter {
+  /** Only this customer's orders (a customer's own listing always sets it). */
+  readonly customerId?: string;
+  readonly status?: Exclude<OrderStatus, 'none'>;
+  /** placedAt >= from (ISO time). */
+  readonly from?: string;
+  /** placedAt < to (ISO time). */
+  readonly to?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+const SUMMARY_COLUMNS = ['id', 'customerId', 'status', 'totalCents', 'currency', 'itemCount', 'placedAt', 'updatedAt'].map((c) => `o.${c}`);
+
+/** The orders' reads, over `order_summaries`. */
+@Injectable()
+export class OrderQueries {
+  constructor(@InjectRepository(OrderSummaryRow) private readonly orders: Repository<OrderSummaryRow>) {}
+
+  /**
+   * The whole order, as GET /orders/:id answers it (without `asOf`/`version`), or null. No ownership
+   * check: the caller's controller decides who may see it. Optional fields are absent until their event.
+   */
+  async findOrder(id: string): Promise<OrderView | null> {
+    if (!isUUID(id)) return null;
+    const row = await this.orders.findOneBy({ id });
+    return row && toOrder(row);
+  }
+
+  /**
+   * Orders newest first (placedAt, then id), a page at a time. Each filter combination walks one index
+   * in order: (customer_id, placed_at, id), (status, placed_at, id) or (placed_at, id); the cursor
+   * continues strictly after the last row of the previous page.
+   */
+  async listOrders({ customerId, status, from, to, limit, cursor }: OrderFilter): Promise<OrderPage> {
+    const query = this.orders
+      .createQueryBuilder('o')
+      .select(SUMMARY_COLUMNS)
+      .orderBy('o.placedAt', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .limit(limit + 1);
+    if (customerId !== undefined) query.andWhere('o.customerId = :customerId', { customerId });
+    if (status !== undefined) query.andWhere('o.status = :status', { status });
+    if (from !== undefined) query.andWhere('o.placedAt >= :from', { from });
+    if (to !== undefined) query.andWhere('o.placedAt < :to', { to });
+    if (cursor !== undefined) {
+      const [afterPlacedAt, afterId] = decodePageCursor(cursor, parseOrderKeyset);
+      query.andWhere('(o.placedAt, o.id) < (:afterPlacedAt, :afterId)', { afterPlacedAt, afterId });
+    }
+    const rows = await query.getMany();
+    const page = rows.slice(0, limit).map(toSummary);
+    const last = page[page.length - 1];
+    return { items: page, nextCursor: rows.length > limit ? encodePageCursor([last.placedAt, last.id]) : null };
+  }
+}
+
+function parseOrderKeyset(keyset: unknown): [string, string] | undefined {
+  if (!Array.isArray(keyset) || keyset.length !== 2) return undefined;
+  const [placedAt, id] = keyset as unknown[];
+  return typeof placedAt === 'string' && isISO8601(placedAt, { strict: true }) && typeof id === 'string' && isUUID(id)
+    ? [placedAt, id]
+    : undefined;
+}
+
+function toSummary(row: OrderSummaryRow): OrderSummary {
+  return {
+    id: row.id,
+    customerId: row.customerId,
+    status: row.status,
+    totalCents: row.totalCents,
+    currency: row.currency,
+    itemCount: row.itemCount,
+    placedAt: row.placedAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toOrder(row: OrderSummaryRow): OrderView {
+  const { name, line1, line2, city, postalCode, country } = row.shippingAddress;
+  return {
+    ...toSummary(row),
+    items: toOrderItems(row.items),
+    shippingAddress: { name, line1, ...(line2 !== undefined && { line2 }), city, postalCode, country },
+    ...(row.paymentReference !== null && { paymentReference: row.paymentReference }),
+    ...(row.carrier !== null && { carrier: row.carrier }),
+    ...(row.trackingNumber !== null && { trackingNumber: row.trackingNumber }),
+    ...(row.paidAt !== null && { paidAt: row.paidAt.toISOString() }),
+    ...(row.shippedAt !== null && { shippedAt: row.shippedAt.toISOString() }),
+    ...(row.deliveredAt !== null && { deliveredAt: row.deliveredAt.toISOString() }),
+    ...(row.cancelledAt !== null && { cancelledAt: row.cancelledAt.toISOString() }),
+    ...(row.cancelReason !== null && { cancelReason: row.cancelReason }),
+    version: row.version,
+  };
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import type { NewEvent, StoredEvent } from '../../src/event-store/event.js';
+import type { Projection } from '../../src/projections/projection.js';
+
+/** Stored events as the log would hand them over: positions in order, versions counted per stream. */
+export class TestLog {
+  private position = 0;
+  private readonly versions = new Map<string, number>();
+
+  /** The next event of `streamId`. `occurredAt` defaults to a fixed clock that ticks a second per event. */
+  event<E extends NewEvent>(streamId: string, streamType: string, event: E, occurredAt?: string): StoredEvent<E> {
+    const version = (this.versions.get(streamId) ?? 0) + 1;
+    this.versions.set(streamId, version);
+    this.position += 1;
+    return {
+      position: String(this.position),
+      eventId: randomUUID(),
+      streamId,
+      streamType,
+      version,
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      occurredAt: occurredAt ?? new Date(Date.UTC(2026, 10, 26, 9, 0, this.position)).toISOString(),
+      data: event.data,
+      metadata: { correlationId: randomUUID(), actor: 'tester' },
+      transactionId: String(1000 + this.position),
+    };
+  }
+}
+
+/**
+ * Applies events to a projection as the runner does: each through its handler (types it does not handle
+ * are passed over), all in one transaction. `table` maps logical to physical names, as a rebuild does.
+ */
+export async function applyEvents(
+  pool: pg.Pool,
+  projection: Projection,
+  events: readonly StoredEvent[],
+  table: (logicalName: string) => string = (name) => `"${name}"`,
+): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const event of events) {
+      await projection.handlers[event.type]?.(event, { client, table });
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A TypeORM DataSource on the test database, for the query services. */
+export async function dataSourceFor(url: string, entities: Array<new () => object> = []): Promise<DataSource> {
+  const dataSource = new DataSource({ type: 'postgres', url, entities });
+  return dataSource.initialize();
+}
+
+export const testConfig: AppConfig = loadConfig({ NODE_ENV: 'test', STORE_CURRENCY: 'EUR' });

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../src/event-store/event.js';
+import { OrderQueries, OrderSummaryProjection, OrderSummaryRow, type OrderFilter } from '../../src/modules/orders/order-summary.projection.js';
+import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine, type OrderPlaced } from '../../src/modules/orders/order.events.js';
+import { orderFromHistory } from '../../src/modules/orders/order.view.js';
+import { createMigratedDatabase } from '../support/database.js';
+import { applyEvents, dataSourceFor, TestLog } from './given-events.js';
+
+const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
+
+describe('order-summary projection (order_summaries)', () => {
+  let pool: pg.Pool;
+  let close: () => Promise<void>;
+  let dataSource: DataSource;
+  let queries: OrderQueries;
+  const projection = new OrderSummaryProjection();
+  const log = new TestLog();
+
+  const orderEvent = (orderId: string, event: OrderEvent) => log.event(orderId, ORDER_STREAM, event) as StoredEvent<OrderEvent>;
+  const apply = (...events: StoredEvent[]) => applyEvents(pool, projection, events);
+
+  function placed(options: { customerId?: string; placedAt?: string; lines?: OrderLine[]; orderId?: string } = {}) {
+    const orderId = options.orderId ?? randomUUID();
+    const lines = options.lines ?? [
+      { productId: randomUUID(), sku: 'MUG', name: 'Mug', quantity: 2, unitPriceCents: 1200 },
+      { productId: randomUUID(), sku: 'PEN', name: 'Pen', quantity: 5, unitPriceCents: 150 },
+    ];
+    return log.event<OrderPlaced>(orderId, ORDER_STREAM, {
+      type: 'OrderPlaced',
+      data: {
+        orderId,
+        cartId: randomUUID(),
+        customerId: options.customerId ?? 'alice',
+        lines,
+        totalCents: orderTotal(lines),
+        currency: 'USD',
+        shippingAddress: address,
+        placedAt: options.placedAt ?? '2026-11-26T10:00:00.000Z',
+      },
+    });
+  }
+
+  beforeAll(async () => {
+    let url: string;
+    ({ url, pool, close } = await createMigratedDatabase());
+    dataSource = await dataSourceFor(url, [OrderSummaryRow]);
+    queries = new OrderQueries(dataSource.getRepository(OrderSummaryRow));
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await close();
+  });
+
+  it('records a placed order with its lines, totals and item count', async () => {
+    const event = placed({ customerId: 'alice', placedAt: '2026-11-26T10:00:00.123Z' });
+    const orderId = event.streamId;
+    await apply(event);
+    expect(await queries.findOrder(orderId)).toEqual({
+      id: orderId,
+      customerId: 'alice',
+      status: 'placed',
+      totalCents: 3150,
+      currency: 'USD',
+      itemCount: 7,
+      placedAt: '2026-11-26T10:00:00.123Z',
+      updatedAt: '2026-11-26T10:00:00.123Z',
+      items: [
+        { productId: event.data.lines[0].productId, sku: 'MUG', name: 'Mug', quantity: 2, unitPriceCents: 1200, lineTotalCents: 2400 },
+        { productId: event.data.lines[1].productId, sku: 'PEN', name: 'Pen', quantity: 5, unitPriceCents: 150, lineTotalCents: 750 },
+      ],
+      shippingAddress: address,
+      version: 1,
+    });
+  });
+
+  it('follows an order through payment, shipping and delivery', async () => {
+    const first = placed();
+    const orderId = first.streamId;
+    await apply(
+      first,
+      orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'pay-1', paidAt: '2026-11-26T11:00:00.000Z' } }),
+    );
+    expect(await queries.findOrder(orderId)).toMatchObject({ status: 'paid', paymentReference: 'pay-1', paidAt: '2026-11-26T11:00:00.000Z', updatedAt: '2026-11-26T11:00:00.000Z', version: 2 });
+
+    await apply(
+      orderEvent(orderId, { type: 'OrderShipped', data: { orderId, carrier: 'DHL', trackingNumber: 'T-1', shippedAt: '2026-11-27T08:00:00.000Z' } }),
+      orderEvent(orderId, { type: 'OrderDelivered', data: { orderId, deliveredAt: '2026-11-28T15:30:00.000Z' } }),
+    );
+    const order = await queries.findOrder(orderId);
+    expect(order).toMatchObject({
+      status: 'delivered',
+      paymentReference: 'pay-1',
+      carrier: 'DHL',
+      trackingNumber: 'T-1',
+      paidAt: '2026-11-26T11:00:00.000Z',
+      shippedAt: '2026-11-27T08:00:00.000Z',
+      deliveredAt: '2026-11-28T15:30:00.000Z',
+      updatedAt: '2026-11-28T15:30:00.000Z',
+      version: 4,
+    });
+    expect(order).not.toHaveProperty('cancelledAt');
+    expect(order).not.toHaveProperty('cancelReason');
+  });
+
+  it('records a cancellation with its reason', async () => {
+    const first = placed();
+    const orderId = first.streamId;
+    await apply(first, orderEvent(orderId, { type: 'OrderCancelled', data: { orderId, reason: 'Changed my mind', cancelledAt: '2026-11-26T12:00:00.000Z' } }));
+    const order = await queries.findOrder(orderId);
+    expect(order).toMatchObject({ status: 'cancelled', cancelReason: 'Changed my mind', cancelledAt: '2026-11-26T12:00:00.000Z', version: 2 });
+    expect(order).not.toHaveProperty('paidAt');
+    expect(order).not.toHaveProperty('paymentReference');
+  });
+
+  it('answers exactly what rebuilding the order from its events answers', async () => {
+    const first = placed({ placedAt: '2026-11-20T09:15:00.000Z', lines: [{ productId: randomUUID(), sku: 'A', name: 'A', quantity: 1000, unitPriceCents: 100_000_000 }] });
+    const orderId = first.streamId;
+    const history = [
+      first,
+      orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 100_000_000_000, paymentReference: 'p', paidAt: '2026-11-20T09:16:00.000Z' } }),
+      orderEvent(orderId, { type: 'OrderCancelled', data: { orderId, reason: 'r', cancelledAt: '2026-11-20T09:17:00.000Z' } }),
+    ];
+    await apply(...history);
+    expect(await queries.findOrder(orderId)).toEqual(orderFromHistory(history));
+    expect((await queries.findOrder(orderId))?.totalCents).toBe(100_000_000_000);
+  });
+
+  it('changes nothing when events are applied a second time', async () => {
+    const first = placed();
+    const orderId = first.streamId;
+    const paid = orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'once', paidAt: '2026-11-26T11:00:00.000Z' } });
+    const cancelled = orderEvent(orderId, { type: 'OrderCancelled', data: { orderId, reason: 'x', cancelledAt: '2026-11-26T12:00:00.000Z' } });
+    await apply(first, paid, cancelled);
+    await apply(first, paid);
+    expect(await queries.findOrder(orderId)).toMatchObject({ status: 'cancelled', version: 3 });
+  });
+
+  it('answers null for an unknown order or an id that is not a UUID', async () => {
+    expect(await queries.findOrder(randomUUID())).toBeNull();
+    expect(await queries.findOrder('not-a-uuid')).toBeNull();
+  });
+
+  describe('listing', () => {
+    const customer = `list-${randomUUID()}`;
+    const other = `other-${randomUUID()}`;
+    /** Orders of `customer`, newest first: two share a placedAt, so the id breaks the tie. */
+    let expected: string[] = [];
+
+    async function pages(filter: Omit<OrderFilter, 'cursor'>): Promise<string[][]> {
+      const result: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await queries.listOrders({ ...filter, cursor });
+        result.push(page.items.map((o) => o.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && result.length < 100);
+      return result;
+    }
+
+    beforeAll(async () => {
+      const times = ['2026-11-01T10:00:00.000Z', '2026-11-02T10:00:00.000Z', '2026-11-02T10:00:00.000Z', '2026-11-03T10:00:00.000Z', '2026-11-04T23:59:59.999Z'];
+      const events = times.map((placedAt) => placed({ customerId: customer, placedAt }));
+      const orderId = events[3].streamId;
+      const paid = orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'p', paidAt: '2026-11-03T11:00:00.000Z' } });
+      await apply(...events, paid, placed({ customerId: other, placedAt: '2026-11-02T12:00:00.000Z' }));
+      expected = events
+        .map((e) => ({ id: e.streamId, at: e.data.placedAt }))
+        .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1))
+        .map((o) => o.id);
+    });
+
+    it("lists one customer's orders newest first, as summaries", async () => {
+      const page = await queries.listOrders({ customerId: customer, limit: 20 });
+      expect(page.items.map((o) => o.id)).toEqual(expected);
+      expect(page.nextCursor).toBeNull();
+      expect(page.items[0]).toEqual({
+        id: expected[0],
+        customerId: customer,
+        status: 'placed',
+        totalCents: 3150,
+        currency: 'USD',
+        itemCount: 7,
+        placedAt: '2026-11-04T23:59:59.999Z',
+        updatedAt: '2026-11-04T23:59:59.999Z',
+      });
+    });
+
+    it('pages with a cursor without gaps or repeats, also across equal placedAt', async () => {
+      const result = await pages({ customerId: customer, limit: 2 });
+      expect(result).toEqual([expected.slice(0, 2), expected.slice(2, 4), expected.slice(4)]);
+    });
+
+    it('filters by status and by a placedAt range (from inclusive, to exclusive)', async () => {
+      const paid = await queries.listOrders({ customerId: customer, status: 'paid', limit: 20 });
+      expect(paid.items).toHaveLength(1);
+      expect(paid.items[0]).toMatchObject({ status: 'paid', placedAt: '2026-11-03T10:00:00.000Z', updatedAt: '2026-11-03T11:00:00.000Z' });
+
+      const range = await queries.listOrders({ customerId: customer, from: '2026-11-02T10:00:00.000Z', to: '2026-11-04T23:59:59.999Z', limit: 20 });
+      expect(range.items.map((o) => o.placedAt)).toEqual(['2026-11-03T10:00:00.000Z', '2026-11-02T10:00:00.000Z', '2026-11-02T10:00:00.000Z']);
+    });
+
+    it('lists every customer without a customer filter (the admin view)', async () => {
+      const all = (await pages({ from: '2026-11-01T00:00:00Z', to: '2026-11-05T00:00:00Z', limit: 3 })).flat();
+      expect(all).toHaveLength(6);
+      expect(new Set(all).size).toBe(6);
+    });
+
+    it('rejects a cursor it did not issue with 400 VALIDATION_FAILED', async () => {
+      const bad = Buffer.from(JSON.stringify(['yesterday', randomUUID()])).toString('base64url');
+      await expect(queries.listOrders({ limit: 2, cursor: bad })).rejects.toMatchObject({ status: 400, response: { code: 'VALIDATION_FAILED' } });
+    });
+  });
+});
