@@ -120,6 +120,25 @@ export class EventStore {
     return rows.map(toStoredEvent);
   }
 
+  /**
+   * A page of the log by position, for people and tools auditing it (projections use readLog). Only
+   * events of transactions older than every running one are listed, so a page does not end on an
+   * event whose neighbours are still being written.
+   */
+  async listLog(filter: { after: string; limit: number; type?: string; streamId?: string }): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE global_position > $1
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND ($2::text IS NULL OR type = $2)
+         AND ($3::uuid IS NULL OR stream_id = $3)
+       ORDER BY global_position
+       LIMIT $4`,
+      [filter.after, filter.type ?? null, filter.streamId ?? null, filter.limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
   /** The log's highest position so far ('0' when empty). */
   async headPosition(): Promise<string> {
     const { rows } = await this.pool.query<{ head: string | null }>('SELECT max(global_position) AS head FROM events');

@@ -103,10 +103,10 @@ describe('checkout and order commands over HTTP', () => {
       const pay = await t.http().post(`/orders/${orderId}/pay`).set('Authorization', alice).send({ amountCents: 1400, paymentReference: 'pay-1' }).expect(200);
       expect(pay.body).toEqual({ id: orderId, version: 2, position: expect.any(String) });
       await t.http().post(`/orders/${orderId}/ship`).set('Authorization', s.admin).send({ carrier: 'DHL', trackingNumber: 'T1' }).expect(200);
-      await t.http().post(`/orders/${orderId}/deliver`).set('Authorization', s.admin).send({}).expect(200);
+      const delivered = await t.http().post(`/orders/${orderId}/deliver`).set('Authorization', s.admin).send({}).expect(200);
       expect(await s.types(orderId)).toEqual(['OrderPlaced', 'OrderPaid', 'OrderShipped', 'OrderDelivered']);
       expect((await s.stream(productId)).at(-1)).toMatchObject({ type: 'StockShipped', data: { orderId, quantity: 2 } });
-      const order = await t.http().get(`/orders/${orderId}`).set('Authorization', alice).expect(200);
+      const order = await t.http().get(`/orders/${orderId}`).set('Authorization', alice).set('X-Min-Position', delivered.body.position).expect(200);
       expect(order.body).toMatchObject({ id: orderId, status: 'delivered', paymentReference: 'pay-1', carrier: 'DHL', trackingNumber: 'T1', totalCents: 1400, version: 4 });
     });
 

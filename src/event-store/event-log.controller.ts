@@ -1,0 +1,68 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Roles } from '../http/auth.js';
+import { EventDto, toEventDto } from '../http/event.dto.js';
+import { UuidParamPipe } from '../http/uuid-param.pipe.js';
+import { NotFoundError } from './errors.js';
+import { EventStore } from './event-store.js';
+
+export class EventLogQueryDto {
+  @ApiPropertyOptional({ description: 'List events after this position', example: '0' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'after must be a position (a non-negative integer)' })
+  after?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ example: 'OrderPlaced' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  type?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  streamId?: string;
+}
+
+export class EventPageDto {
+  @ApiProperty({ type: [EventDto] })
+  events: EventDto[];
+
+  @ApiProperty({ description: 'Pass as `after` for the next page', example: '100' })
+  nextAfter: string;
+}
+
+/** The raw log, for auditing (admin only). */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('admin')
+export class EventLogController {
+  constructor(private readonly store: EventStore) {}
+
+  @Get('events')
+  @ApiOkResponse({ type: EventPageDto, description: 'Events in log order' })
+  async list(@Query() query: EventLogQueryDto): Promise<EventPageDto> {
+    const after = query.after ?? '0';
+    const events = await this.store.listLog({ after, limit: query.limit ?? 100, type: query.type, streamId: query.streamId?.toLowerCase() });
+    return { events: events.map(toEventDto), nextAfter: events.at(-1)?.position ?? after };
+  }
+
+  @Get('streams/:streamId')
+  @ApiOkResponse({ type: [EventDto], description: "A stream's events, oldest first" })
+  async stream(@Param('streamId', UuidParamPipe) streamId: string): Promise<EventDto[]> {
+    const events = await this.store.readStream(streamId);
+    if (events.length === 0) throw new NotFoundError('No such stream');
+    return events.map(toEventDto);
+  }
+}
