@@ -1,8 +1,27 @@
 import { Buffer } from 'node:buffer';
 import { BadRequestException } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 /** What a page cursor looks like on the wire: base64url, no padding. */
 export const PAGE_CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,512}$/;
+
+/** `limit` and `cursor` of every paged list; a list's query DTO extends it. */
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
+  @IsOptional()
+  @Matches(PAGE_CURSOR_PATTERN, { message: 'cursor is not a cursor this API issued' })
+  cursor?: string;
+}
 
 /**
  * A keyset page cursor: the sort key of a page's last row, as base64url JSON. Opaque to clients; the

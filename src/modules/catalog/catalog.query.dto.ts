@@ -1,27 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { PAGE_CURSOR_PATTERN } from '../../http/page-cursor.js';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../http/page-cursor.js';
 
-export class ProductsQueryDto {
+export class ProductsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 200, description: 'Case-insensitive substring of the name or the SKU' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   q?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
-  @IsOptional()
-  @Matches(PAGE_CURSOR_PATTERN, { message: 'cursor is not a cursor this API issued' })
-  cursor?: string;
 }
 
 export class ProductDto {

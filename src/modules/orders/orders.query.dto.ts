@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { PAGE_CURSOR_PATTERN } from '../../http/page-cursor.js';
+import { IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { PageQueryDto } from '../../http/page-cursor.js';
 import type { OrderItem, OrderView } from './order.view.js';
 
 const ORDER_STATUSES = ['placed', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 type ListedStatus = (typeof ORDER_STATUSES)[number];
 
-export class OrdersQueryDto {
+export class OrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: "Admins only: that customer's orders. A customer may pass only its own id (403 otherwise)." })
   @IsOptional()
   @IsString()
@@ -28,19 +27,6 @@ export class OrdersQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
-  @IsOptional()
-  @Matches(PAGE_CURSOR_PATTERN, { message: 'cursor is not a cursor this API issued' })
-  cursor?: string;
 }
 
 export class OrderSummaryDto {
