@@ -59,6 +59,11 @@ export interface Plan {
   readonly inTransaction?: (client: pg.PoolClient) => Promise<void>;
 }
 
+export interface RunOptions extends Pick<Plan, 'inTransaction'> {
+  /** Checks what the command needs of other streams (read through the session) before deciding. */
+  readonly precondition?: (session: CommandSession) => Promise<void>;
+}
+
 /** The streams one attempt of a command has read, at which versions, and through which projector. */
 export class CommandSession {
   readonly versions = new Map<string, number>();
@@ -120,10 +125,11 @@ export class CommandRunner {
     stream: { id: string; type: string },
     command: C,
     context: CommandContext,
-    options: Pick<Plan, 'inTransaction'> = {},
+    options: RunOptions = {},
   ): Promise<CommandResult> {
     return this.execute(stream.id, context, async (session) => {
       const loaded = await session.load(decider, stream.id, { primary: true });
+      await options.precondition?.(session);
       const events = decider.decide(command, loaded.state);
       return {
         appends: [{ streamId: stream.id, streamType: stream.type, events }],

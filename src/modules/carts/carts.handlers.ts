@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AppConfig } from '../../config/app-config.js';
-import { CommandRunner, type CommandContext, type CommandResult } from '../../event-store/command-runner.js';
+import { CommandRunner, type CommandContext, type CommandResult, type CommandSession } from '../../event-store/command-runner.js';
 import { NotFoundError } from '../../event-store/errors.js';
 import { PRODUCT_STREAM } from '../catalog/product.events.js';
 import { ORDER_STREAM } from '../orders/order.events.js';
@@ -30,23 +30,13 @@ export class ChangeCartHandler implements ICommandHandler<ChangeCartCommand> {
   execute({ command, ctx }: ChangeCartCommand): Promise<CommandResult> {
     const cart = { id: command.cartId, type: CART_STREAM };
     const addsProduct = (command.type === 'AddItem' || command.type === 'SetItemQuantity') && command.quantity > 0;
-    if (!addsProduct) return this.runner.run(cartDecider, cart, command, ctx);
-    return this.runner.execute(cart.id, ctx, async (session) => {
-      // A line may only name a product the catalog has; its price is looked up when the cart is shown.
-      const loaded = await session.load(cartDecider, cart.id, { primary: true });
-      const events = cartDecider.decide(command, loaded.state);
-      if (events.length > 0 && !(await session.load(productView, command.productId)).state.exists) {
-        throw new NotFoundError('Product not found');
-      }
-      return {
-        appends: [{ streamId: cart.id, streamType: cart.type, events }],
-        result: (appended) => ({
-          id: cart.id,
-          version: appended?.versions.get(cart.id) ?? loaded.version,
-          position: appended?.lastPosition ?? loaded.position,
-        }),
-      };
-    });
+    // A line may only name a product the catalog has; its price is looked up when the cart is shown.
+    const precondition = addsProduct
+      ? async (session: CommandSession) => {
+          if (!(await session.load(productView, command.productId)).state.exists) throw new NotFoundError('Product not found');
+        }
+      : undefined;
+    return this.runner.run(cartDecider, cart, command, ctx, { precondition });
   }
 }
 
