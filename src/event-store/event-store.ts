@@ -121,6 +121,23 @@ export class EventStore {
   }
 
   /**
+   * Whether events after `checkpoint` have committed that readLog cannot hand out yet, because an older
+   * transaction is still running. A reader that finds some should look again soon, not wait for the next
+   * notification: the transaction holding them back may not be an append, and then nobody notifies.
+   */
+  async hasHeldBackAfter(checkpoint: LogCheckpoint): Promise<boolean> {
+    const { rows } = await this.pool.query<{ held: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM events
+         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+           AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())
+       ) AS held`,
+      [checkpoint.transactionId, checkpoint.position],
+    );
+    return rows[0].held;
+  }
+
+  /**
    * A page of the log by position, for people and tools auditing it (projections use readLog). Only
    * events of transactions older than every running one are listed, so a page does not end on an
    * event whose neighbours are still being written.

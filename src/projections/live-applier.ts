@@ -13,12 +13,17 @@ import { WakeSignal } from './wake-signal.js';
 export const BATCH_SIZE = 500;
 /** Fallback when no notification arrives (a rolled-back append notifies nobody, yet moves the horizon). */
 const POLL_MS = 500;
+/**
+ * How soon to look again when committed events are held back by an older, still running transaction:
+ * doubling from 2 ms up to the poll interval, so a long transaction does not make us spin.
+ */
+const HELD_BACK_RETRY_MS = 2;
 /** How often an instance that is not the applier tries to become it. */
 const LOCK_RETRY_MS = 1_000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
 
-type StepOutcome = 'full' | 'partial' | 'idle' | 'paused' | 'moved' | 'failed';
+type StepOutcome = 'full' | 'partial' | 'held-back' | 'idle' | 'paused' | 'moved' | 'failed';
 
 export interface LiveApplierDeps {
   readonly pool: pg.Pool;
@@ -44,6 +49,7 @@ export class LiveApplier {
   /** The highest checkpoint we know to be committed. A checkpoint never moves back, so it is a lower bound. */
   private committed: LogCheckpoint | undefined;
   private failures = 0;
+  private heldBackStreak = 0;
 
   constructor(
     readonly projection: Projection,
@@ -92,8 +98,10 @@ export class LiveApplier {
         continue;
       }
       const outcome = await this.step();
+      if (outcome !== 'held-back') this.heldBackStreak = 0;
       if (outcome === 'full' || outcome === 'moved') continue;
       if (outcome === 'failed') await this.signal.wait(Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)), false);
+      else if (outcome === 'held-back') await this.signal.wait(Math.min(POLL_MS, HELD_BACK_RETRY_MS * 2 ** this.heldBackStreak++), false);
       else await this.signal.wait(POLL_MS);
     }
   }
@@ -115,12 +123,15 @@ export class LiveApplier {
       this.checkpoint = from;
       this.noteCommitted(from);
       events = await this.deps.store.readLog(from, BATCH_SIZE);
-      if (events.length === 0) return 'idle';
-      const outcome = await this.apply(events, from);
-      if (outcome !== 'applied') return outcome;
-      if (this.failures > 0) this.logger.log(`projection ${this.projection.name} recovered`);
-      this.failures = 0;
-      return events.length === BATCH_SIZE ? 'full' : 'partial';
+      if (events.length > 0) {
+        const outcome = await this.apply(events, from);
+        if (outcome !== 'applied') return outcome;
+        if (this.failures > 0) this.logger.log(`projection ${this.projection.name} recovered`);
+        this.failures = 0;
+        if (events.length === BATCH_SIZE) return 'full';
+      }
+      if (await this.deps.store.hasHeldBackAfter(this.checkpoint ?? from)) return 'held-back';
+      return events.length > 0 ? 'partial' : 'idle';
     } catch (error) {
       return this.fail(error, events, from);
     }
