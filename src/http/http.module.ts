@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config.js';
 import { AuthGuard } from './auth.js';
 import { ErrorFilter } from './error.filter.js';
+import { HttpMetrics } from './http-metrics.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { PlatformController } from './platform.controller.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -28,6 +29,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
   ],
   controllers: [PlatformController],
   providers: [
+    HttpMetrics,
     // Guards run in this order: who is calling, then how often.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

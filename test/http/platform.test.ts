@@ -27,6 +27,7 @@ describe('platform over HTTP', () => {
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/products', '/carts/{id}/checkout', '/orders/{id}/pay']));
     const metrics = await t.http().get('/metrics').expect(200);
     expect(metrics.text).toContain('process_cpu_user_seconds_total');
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/docs-json",status_code="200"\} 1/);
   });
 
   describe('identity', () => {
