@@ -121,20 +121,31 @@ export class EventStore {
   }
 
   /**
-   * Whether events after `checkpoint` have committed that readLog cannot hand out yet, because an older
-   * transaction is still running. A reader that finds some should look again soon, not wait for the next
-   * notification: the transaction holding them back may not be an append, and then nobody notifies.
+   * readLog, plus whether events after `checkpoint` have committed that it could not hand out yet
+   * because an older transaction is still running. A reader that finds some should look again soon
+   * rather than wait for the next notification: the transaction holding them back may not be an append,
+   * and then nobody notifies. One round trip: the check rides along with the read.
    */
-  async hasHeldBackAfter(checkpoint: LogCheckpoint): Promise<boolean> {
-    const { rows } = await this.pool.query<{ held: boolean }>(
-      `SELECT EXISTS (
-         SELECT 1 FROM events
+  async readLogBatch(checkpoint: LogCheckpoint, limit: number): Promise<{ events: StoredEvent[]; heldBack: boolean }> {
+    const { rows } = await this.pool.query<EventRow & { held_back: boolean }>(
+      `SELECT held.held_back, e.* FROM
+         (SELECT EXISTS (
+            SELECT 1 FROM events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())
+          ) AS held_back) held
+       LEFT JOIN LATERAL (
+         SELECT ${EVENT_COLUMNS} FROM events
          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-           AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())
-       ) AS held`,
-      [checkpoint.transactionId, checkpoint.position],
+           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY transaction_id, global_position
+         LIMIT $3
+       ) e ON true`,
+      [checkpoint.transactionId, checkpoint.position, limit],
     );
-    return rows[0].held;
+    const heldBack = rows[0]?.held_back ?? false;
+    const events = rows[0]?.global_position === null ? [] : rows.map(toStoredEvent);
+    return { events, heldBack };
   }
 
   /**

@@ -122,7 +122,8 @@ export class LiveApplier {
       from = this.checkpoint ?? (await this.deps.checkpoints.read(this.projection.name)).checkpoint;
       this.checkpoint = from;
       this.noteCommitted(from);
-      events = await this.deps.store.readLog(from, BATCH_SIZE);
+      const read = await this.deps.store.readLogBatch(from, BATCH_SIZE);
+      events = read.events;
       if (events.length > 0) {
         const outcome = await this.apply(events, from);
         if (outcome !== 'applied') return outcome;
@@ -130,7 +131,7 @@ export class LiveApplier {
         this.failures = 0;
         if (events.length === BATCH_SIZE) return 'full';
       }
-      if (await this.deps.store.hasHeldBackAfter(this.checkpoint ?? from)) return 'held-back';
+      if (read.heldBack) return 'held-back';
       return events.length > 0 ? 'partial' : 'idle';
     } catch (error) {
       return this.fail(error, events, from);

@@ -140,12 +140,15 @@ describe('event store (real PostgreSQL)', () => {
       // While the slow transaction is open, the reader must not hand out the later, committed event.
       const whileOpen = await readAll(start);
       expect(whileOpen).toEqual([]);
+      // ... and says that committed events are being held back, so a reader knows to look again soon.
+      expect(await store.readLogBatch(start, 100)).toEqual({ events: [], heldBack: true });
 
       await slow.query('COMMIT');
       const after = await readAll(start);
       expect(after.map((e) => e.type)).toEqual(['Slow', 'Thing']);
-      // Read again from the checkpoint: nothing twice.
+      // Read again from the checkpoint: nothing twice, nothing held back.
       expect(await readAll(checkpointAt(after))).toEqual([]);
+      expect(await store.readLogBatch(start, 100)).toEqual({ events: after, heldBack: false });
     } finally {
       slow.release();
     }
