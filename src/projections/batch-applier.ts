@@ -1,8 +1,11 @@
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { LogCheckpoint, StoredEvent } from '../event-store/event.js';
 import { checkpointOfEvent, type CheckpointStore } from './checkpoint-store.js';
 import type { Projection, ProjectionContext } from './projection.js';
 import { lockKey } from './projection-locks.js';
+
+const logger = new Logger('ProjectionRunner');
 
 /** Suffix of a read-model table's shadow while a rebuild fills it. */
 export const SHADOW_SUFFIX = '__rebuild';
@@ -35,9 +38,20 @@ export function physicalTable(logicalName: string, target: BatchTarget): string 
 }
 
 /**
+ * Below this many handled events a batch goes through the handlers even when the projection has
+ * `applyBatch`: a set-based pass costs about two round trips whatever its size (load the rows, write
+ * them back), the handlers one per event, and a live applier mostly sees batches of one or two events.
+ */
+export const SET_BASED_MIN_EVENTS = 3;
+
+/**
  * Applies `events` (read from the log after `from`, before this transaction opened, so that our xid never
  * holds back the horizon we read under) and moves the checkpoint past the last of them, all in one
  * transaction. Events of types the projection does not handle are passed over, but still advance it.
+ *
+ * Through the projection's `applyBatch` when it has one and the batch is large enough; if that throws,
+ * the transaction is rolled back and the batch applied again through the handlers, one event at a time,
+ * so that a failure names its event (HandlerFailedError) as it always has.
  */
 export async function applyBatch(
   pool: pg.Pool,
@@ -47,18 +61,23 @@ export async function applyBatch(
   from: LogCheckpoint,
   target: BatchTarget,
 ): Promise<BatchOutcome> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    if (target === 'live') {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', lockKey('batch', projection.name).args);
-      if (!rows[0].ok) {
-        await client.query('ROLLBACK');
-        return { kind: 'paused' };
+  const handled = events.filter((event) => projection.handlers[event.type] !== undefined);
+  let setBasedFailure: { readonly cause: unknown } | undefined;
+  if (projection.applyBatch && handled.length >= SET_BASED_MIN_EVENTS) {
+    const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, async (ctx) => {
+      try {
+        await projection.applyBatch?.(handled, ctx);
+      } catch (error) {
+        throw new SetBasedFailedError(error);
       }
-    }
-    const ctx = contextFor(client, projection, target);
+    }).catch((error: unknown) => {
+      if (!(error instanceof SetBasedFailedError)) throw error;
+      setBasedFailure = error;
+      return undefined;
+    });
+    if (outcome) return outcome;
+  }
+  const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, async (ctx) => {
     for (const [index, event] of events.entries()) {
       const handler = projection.handlers[event.type];
       if (!handler) continue;
@@ -68,6 +87,39 @@ export async function applyBatch(
         throw new HandlerFailedError(projection.name, event, index, error);
       }
     }
+  });
+  if (setBasedFailure) {
+    // The handlers succeeded where applyBatch failed: a transient error, or applyBatch refusing (or failing
+    // on) input the handlers take. Correct either way, but slower; worth knowing.
+    logger.warn(`projection ${projection.name}: applyBatch failed (${describeError(setBasedFailure.cause)}); applied the batch event by event instead`);
+  }
+  return outcome;
+}
+
+/** `write` and the checkpoint's move, in one transaction (for a live batch: unless a rebuild holds it paused). */
+async function inBatchTransaction(
+  pool: pg.Pool,
+  checkpoints: CheckpointStore,
+  projection: Projection,
+  events: readonly StoredEvent[],
+  from: LogCheckpoint,
+  target: BatchTarget,
+  write: (ctx: ProjectionContext) => Promise<void>,
+): Promise<BatchOutcome> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    // A rebuild's batches need not wait for the WAL flush: a crash can only lose the last few of them, with
+    // their checkpoint, and the swap (a synchronous commit) flushes them all before the shadows go live.
+    await client.query(target === 'rebuild' ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
+    if (target === 'live') {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', lockKey('batch', projection.name).args);
+      if (!rows[0].ok) {
+        await client.query('ROLLBACK');
+        return { kind: 'paused' };
+      }
+    }
+    await write(contextFor(client, projection, target));
     const to = checkpointOfEvent(events[events.length - 1]);
     const advanced =
       target === 'live'
@@ -86,6 +138,13 @@ export async function applyBatch(
     throw error;
   } finally {
     client.release(broken);
+  }
+}
+
+/** A projection's applyBatch threw: its transaction was rolled back, and the handlers will have their go. */
+class SetBasedFailedError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(describeError(cause));
   }
 }
 

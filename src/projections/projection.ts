@@ -21,8 +21,19 @@ export interface Projection {
   readonly name: string;
   /** The read-model tables this projection owns and writes (created by migrations). */
   readonly tables: readonly string[];
-  /** Applies one event. Events of types it does not handle are passed over by the runner. */
+  /**
+   * Applies one event. Events of types it does not handle are passed over by the runner. The handlers
+   * define the projection: `applyBatch`, when present, is a faster way to the very same rows.
+   */
   readonly handlers: Readonly<Record<string, (event: StoredEvent, ctx: ProjectionContext) => Promise<void>>>;
+  /**
+   * Optional. Applies `events` (only types `handlers` has, in log order) with a few set-based statements,
+   * leaving the tables exactly as calling the handlers one event after another would. The runner uses it
+   * for batches large enough to pay for its fixed cost (see batch-applier.ts). If it throws, the runner
+   * rolls back and applies the batch through the handlers instead, which names the failing event; so it
+   * may throw on any input it is not sure to treat as the handlers would.
+   */
+  applyBatch?(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<void>;
 }
 
 export const PROJECTION_PROVIDER = 'eventshop:projection';

@@ -27,9 +27,9 @@ export interface ProjectionsTestApp {
 
 /**
  * The real ProjectionsModule (discovery, lifecycle, interceptor, admin routes) with the infrastructure it
- * needs and the test projections, on `databaseUrl`. The test read-model tables must exist already.
+ * needs and the test projections (and `providers`), on `databaseUrl`. The test read-model tables must exist already.
  */
-export async function startProjectionsApp(databaseUrl: string, controllers: Type[] = []): Promise<ProjectionsTestApp> {
+export async function startProjectionsApp(databaseUrl: string, controllers: Type[] = [], providers: Type[] = []): Promise<ProjectionsTestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -41,7 +41,7 @@ export async function startProjectionsApp(databaseUrl: string, controllers: Type
   @Module({
     imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), EventStoreModule, HttpModule, ProjectionsModule],
     controllers,
-    providers: [TestCountsProjection, TestTypesProjection],
+    providers: [TestCountsProjection, TestTypesProjection, ...providers],
   })
   class ProjectionsTestModule {}
   const app = await NestFactory.create<NestFastifyApplication>(ProjectionsTestModule, new FastifyAdapter(), { logger: quiet });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { EventStore } from '../../src/event-store/event-store.js';
-import { ProjectionProvider, type Projection } from '../../src/projections/projection.js';
+import { ProjectionProvider, type Projection, type ProjectionContext } from '../../src/projections/projection.js';
 
 /**
  * A test-only read model: events per stream, and every applied position under a UNIQUE constraint, so an
@@ -52,12 +52,49 @@ export class TestTypesProjection implements Projection {
   }
 }
 
+/**
+ * A projection with a set-based `applyBatch` beside its handler: one row per applied `Counted` event,
+ * under a UNIQUE position, so an event applied twice fails loudly.
+ */
+@ProjectionProvider()
+@Injectable()
+export class TestBatchedProjection implements Projection {
+  readonly name = 'test_batched';
+  readonly tables = ['test_batched'];
+  handlerCalls = 0;
+  batchCalls = 0;
+  /** Failure injection: both the handler and applyBatch throw for events this matches. */
+  failWhen: ((event: StoredEvent) => boolean) | undefined;
+  /** applyBatch throws on every batch, where the handler would not. */
+  batchBroken = false;
+
+  readonly handlers: Projection['handlers'] = {
+    Counted: async (event, ctx) => {
+      this.handlerCalls++;
+      if (this.failWhen?.(event)) throw new Error(`injected failure at ${event.position}`);
+      await ctx.client.query(`INSERT INTO ${ctx.table('test_batched')} (position, stream_id) VALUES ($1, $2)`, [event.position, event.streamId]);
+    },
+  };
+
+  async applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<void> {
+    this.batchCalls++;
+    if (this.batchBroken) throw new Error('applyBatch is broken');
+    // Like a real set-based pass, it cannot tell which event made it fail.
+    if (events.some((event) => this.failWhen?.(event))) throw new Error('injected failure somewhere in the batch');
+    await ctx.client.query(`INSERT INTO ${ctx.table('test_batched')} (position, stream_id) SELECT * FROM unnest($1::bigint[], $2::uuid[])`, [
+      events.map((event) => event.position),
+      events.map((event) => event.streamId),
+    ]);
+  }
+}
+
 export async function createTestReadModels(pool: pg.Pool): Promise<void> {
   await pool.query(`
     CREATE TABLE IF NOT EXISTS test_counts (stream_id uuid PRIMARY KEY, count integer NOT NULL CHECK (count > 0));
     CREATE TABLE IF NOT EXISTS test_applied (position bigint NOT NULL, stream_id uuid NOT NULL, CONSTRAINT test_applied_position_key UNIQUE (position));
     CREATE INDEX IF NOT EXISTS test_applied_stream_idx ON test_applied (stream_id);
     CREATE TABLE IF NOT EXISTS test_types (type text PRIMARY KEY, count integer NOT NULL);
+    CREATE TABLE IF NOT EXISTS test_batched (position bigint NOT NULL, stream_id uuid NOT NULL, CONSTRAINT test_batched_position_key UNIQUE (position));
   `);
 }
 

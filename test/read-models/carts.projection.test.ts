@@ -8,9 +8,9 @@ import { CatalogProjection } from '../../src/modules/catalog/catalog.projection.
 import { PRODUCT_STREAM } from '../../src/modules/catalog/product.events.js';
 import { ORDER_STREAM, orderTotal, type OrderLine } from '../../src/modules/orders/order.events.js';
 import { createMigratedDatabase } from '../support/database.js';
-import { applyEvents, dataSourceFor, testConfig, TestLog } from './given-events.js';
+import { applyEvents, dataSourceFor, testConfig, TestLog, type ApplyVia } from './given-events.js';
 
-describe('carts projection (carts_view, cart_lines_view)', () => {
+describe.each<ApplyVia>(['handlers', 'applyBatch'])('carts projection (carts_view, cart_lines_view), through %s', (via) => {
   let pool: pg.Pool;
   let close: () => Promise<void>;
   let dataSource: DataSource;
@@ -20,7 +20,7 @@ describe('carts projection (carts_view, cart_lines_view)', () => {
   const log = new TestLog();
 
   const cartEvent = (cartId: string, event: CartEvent) => log.event(cartId, CART_STREAM, event);
-  const applyCarts = (...events: Parameters<typeof applyEvents>[2]) => applyEvents(pool, carts, events);
+  const applyCarts = (...events: Parameters<typeof applyEvents>[2]) => applyEvents(pool, carts, events, { via });
 
   async function newProduct(sku: string, name: string, priceCents: number): Promise<string> {
     const id = randomUUID();
@@ -190,7 +190,7 @@ describe('carts projection (carts_view, cart_lines_view)', () => {
       pool,
       carts,
       [cartEvent(cartId, { type: 'CartCreated', data: { cartId, customerId: 'dan' } }), added(cartId, mug, 1)],
-      (name) => `"${name}_shadow"`,
+      { table: (name) => `"${name}_shadow"`, via },
     );
     expect((await pool.query('SELECT quantity FROM cart_lines_view_shadow WHERE cart_id = $1', [cartId])).rows).toEqual([{ quantity: 1 }]);
     expect(await queries.findCart(cartId)).toBeNull();

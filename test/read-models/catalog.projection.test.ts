@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogProjection, CatalogQueries, ProductView } from '../../src/modules/catalog/catalog.projection.js';
 import { PRODUCT_STREAM, type ProductEvent } from '../../src/modules/catalog/product.events.js';
 import { createMigratedDatabase } from '../support/database.js';
-import { applyEvents, dataSourceFor, testConfig, TestLog } from './given-events.js';
+import { applyEvents, dataSourceFor, testConfig, TestLog, type ApplyVia } from './given-events.js';
 
-describe('catalog projection (products_view)', () => {
+describe.each<ApplyVia>(['handlers', 'applyBatch'])('catalog projection (products_view), through %s', (via) => {
   let pool: pg.Pool;
   let close: () => Promise<void>;
   let dataSource: DataSource;
@@ -18,7 +18,7 @@ describe('catalog projection (products_view)', () => {
   const product = (id: string, event: ProductEvent) => log.event(id, PRODUCT_STREAM, event);
   const created = (id: string, sku: string, name = 'Thing', priceCents = 1000, stock = 10) =>
     product(id, { type: 'ProductCreated', data: { productId: id, sku, name, description: `About ${name}`, priceCents, stock } });
-  const apply = (...events: Parameters<typeof applyEvents>[2]) => applyEvents(pool, projection, events);
+  const apply = (...events: Parameters<typeof applyEvents>[2]) => applyEvents(pool, projection, events, { via });
 
   beforeAll(async () => {
     let url: string;
@@ -160,7 +160,7 @@ describe('catalog projection (products_view)', () => {
   it('writes only to the tables ctx.table names (a rebuild writes shadow tables)', async () => {
     await pool.query('CREATE TABLE products_view_shadow (LIKE products_view INCLUDING ALL)');
     const id = randomUUID();
-    await applyEvents(pool, projection, [created(id, 'SHADOW-1')], (name) => `"${name}_shadow"`);
+    await applyEvents(pool, projection, [created(id, 'SHADOW-1')], { table: (name) => `"${name}_shadow"`, via });
     expect((await pool.query('SELECT sku FROM products_view_shadow WHERE id = $1', [id])).rows).toEqual([{ sku: 'SHADOW-1' }]);
     expect(await queries.findProduct(id)).toBeNull();
   });

@@ -31,21 +31,34 @@ export class TestLog {
   }
 }
 
+/** How the runner applies a batch: through the per-event handlers, or the projection's set-based `applyBatch`. */
+export type ApplyVia = 'handlers' | 'applyBatch';
+
+export interface ApplyOptions {
+  /** Maps logical to physical table names, as a rebuild does. */
+  readonly table?: (logicalName: string) => string;
+  readonly via?: ApplyVia;
+}
+
 /**
- * Applies events to a projection as the runner does: each through its handler (types it does not handle
- * are passed over), all in one transaction. `table` maps logical to physical names, as a rebuild does.
+ * Applies events to a projection as the runner does, all in one transaction: each through its handler
+ * (types it does not handle are passed over), or (`via: 'applyBatch'`) those it handles in one applyBatch.
  */
-export async function applyEvents(
-  pool: pg.Pool,
-  projection: Projection,
-  events: readonly StoredEvent[],
-  table: (logicalName: string) => string = (name) => `"${name}"`,
-): Promise<void> {
+export async function applyEvents(pool: pg.Pool, projection: Projection, events: readonly StoredEvent[], options: ApplyOptions = {}): Promise<void> {
+  const { table = (name: string) => `"${name}"`, via = 'handlers' } = options;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    for (const event of events) {
-      await projection.handlers[event.type]?.(event, { client, table });
+    if (via === 'applyBatch') {
+      if (!projection.applyBatch) throw new Error(`projection ${projection.name} has no applyBatch`);
+      await projection.applyBatch(
+        events.filter((event) => projection.handlers[event.type] !== undefined),
+        { client, table },
+      );
+    } else {
+      for (const event of events) {
+        await projection.handlers[event.type]?.(event, { client, table });
+      }
     }
     await client.query('COMMIT');
   } catch (error) {

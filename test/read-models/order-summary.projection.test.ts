@@ -7,11 +7,11 @@ import { OrderQueries, OrderSummaryProjection, OrderSummaryRow, type OrderFilter
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine, type OrderPlaced } from '../../src/modules/orders/order.events.js';
 import { orderFromHistory } from '../../src/modules/orders/order.view.js';
 import { createMigratedDatabase } from '../support/database.js';
-import { applyEvents, dataSourceFor, TestLog } from './given-events.js';
+import { applyEvents, dataSourceFor, TestLog, type ApplyVia } from './given-events.js';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 
-describe('order-summary projection (order_summaries)', () => {
+describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (order_summaries), through %s', (via) => {
   let pool: pg.Pool;
   let close: () => Promise<void>;
   let dataSource: DataSource;
@@ -20,7 +20,7 @@ describe('order-summary projection (order_summaries)', () => {
   const log = new TestLog();
 
   const orderEvent = (orderId: string, event: OrderEvent) => log.event(orderId, ORDER_STREAM, event) as StoredEvent<OrderEvent>;
-  const apply = (...events: StoredEvent[]) => applyEvents(pool, projection, events);
+  const apply = (...events: StoredEvent[]) => applyEvents(pool, projection, events, { via });
 
   function placed(options: { customerId?: string; placedAt?: string; lines?: OrderLine[]; orderId?: string } = {}) {
     const orderId = options.orderId ?? randomUUID();

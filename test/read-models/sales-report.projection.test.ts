@@ -120,7 +120,7 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
       await pool.query(`CREATE TABLE ${table}_shadow (LIKE ${table} INCLUDING ALL)`);
     }
     const order = placed('2026-07-07T12:00:00.000Z', [{ ...pen, quantity: 1, unitPriceCents: 100 }]);
-    await applyEvents(pool, projection, [order, cancelled(order), placed('2026-07-07T13:00:00.000Z', [{ ...mug, quantity: 2, unitPriceCents: 500 }])], (name) => `"${name}_shadow"`);
+    await applyEvents(pool, projection, [order, cancelled(order), placed('2026-07-07T13:00:00.000Z', [{ ...mug, quantity: 2, unitPriceCents: 500 }])], { table: (name) => `"${name}_shadow"` });
     expect((await pool.query('SELECT orders, items_sold::int FROM sales_daily_shadow')).rows).toEqual([{ orders: 1, items_sold: 2 }]);
     expect((await queries.salesReport({ from: '2026-07-07', to: '2026-07-07' })).totals).toEqual({ orders: 0, itemsSold: 0, revenueCents: 0 });
   });
