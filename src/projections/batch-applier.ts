@@ -62,6 +62,11 @@ export async function applyBatch(
   target: BatchTarget,
 ): Promise<BatchOutcome> {
   const handled = events.filter((event) => projection.handlers[event.type] !== undefined);
+  if (handled.length === 0 && target === 'live') {
+    const to = checkpointOfEvent(events[events.length - 1]);
+    const kind = await checkpoints.skip(projection.name, from, to, lockKey('batch', projection.name).args);
+    return kind === 'applied' ? { kind, checkpoint: to } : { kind };
+  }
   let setBasedFailure: { readonly cause: unknown } | undefined;
   if (projection.applyBatch && handled.length >= SET_BASED_MIN_EVENTS) {
     const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, async (ctx) => {

@@ -77,6 +77,28 @@ export class CheckpointStore {
     return rowCount === 1;
   }
 
+  /**
+   * Moves the live checkpoint past events the projection does not handle: the same compare-and-set as
+   * advance(), in one statement and its own transaction, unless a rebuild holds the projection paused
+   * (the batch lock, taken for the statement only). Most batches of most projections are of this kind,
+   * so this saves four round trips on each.
+   */
+  async skip(name: string, from: LogCheckpoint, to: LogCheckpoint, batchLock: readonly [number, number]): Promise<'applied' | 'paused' | 'moved'> {
+    const { rows } = await this.pool.query<{ locked: boolean; moved: number }>(
+      `WITH lock AS (SELECT pg_try_advisory_xact_lock($6, $7) AS locked),
+       moved AS (
+         UPDATE projection_checkpoints
+         SET transaction_id = $4, position = $5, status = 'running', last_error = NULL, failed_position = NULL, updated_at = now()
+         WHERE name = $1 AND transaction_id = $2::xid8 AND position = $3 AND (SELECT locked FROM lock)
+         RETURNING 1
+       )
+       SELECT (SELECT locked FROM lock) AS locked, (SELECT count(*)::int FROM moved) AS moved`,
+      [name, from.transactionId, from.position, to.transactionId, to.position, ...batchLock],
+    );
+    if (!rows[0].locked) return 'paused';
+    return rows[0].moved === 1 ? 'applied' : 'moved';
+  }
+
   /** The same compare-and-set for the shadow tables' checkpoint during a rebuild. */
   async advanceRebuild(client: pg.PoolClient, name: string, from: LogCheckpoint, to: LogCheckpoint): Promise<boolean> {
     const { rowCount } = await client.query(
