@@ -64,7 +64,15 @@ interface EventRow {
 /** The domain-free kernel over the `events` table: append with optimistic concurrency, and reads. */
 @Injectable()
 export class EventStore {
+  private readonly appendListeners = new Set<() => void>();
+
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** Calls `listener` after each committed append by this process (a wake-up signal, nothing more). */
+  onAppended(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
 
   /**
    * Appends to one or several streams atomically: every event is written, or none. Throws
@@ -72,14 +80,14 @@ export class EventStore {
    */
   async append(streams: readonly StreamAppend[], metadata: EventMetadata, options: AppendOptions = {}): Promise<AppendResult> {
     const params = toAppendParams(streams, metadata);
-    if (!options.inTransaction) return this.runAppend(this.pool, params);
+    if (!options.inTransaction) return this.appended(await this.runAppend(this.pool, params));
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const result = await this.runAppend(client, params);
       await options.inTransaction(client, result);
       await client.query('COMMIT');
-      return result;
+      return this.appended(result);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -180,6 +188,11 @@ export class EventStore {
       [position],
     );
     return rows.length ? { transactionId: rows[0].transaction_id, position } : null;
+  }
+
+  private appended(result: AppendResult): AppendResult {
+    for (const listener of this.appendListeners) listener();
+    return result;
   }
 
   private async runAppend(db: pg.Pool | pg.PoolClient, params: unknown[]): Promise<AppendResult> {

@@ -3,7 +3,8 @@ import pg from 'pg';
 import type { AdvisoryLockKey } from './projection-locks.js';
 
 /** The channel the `events_notify` trigger signals after every committed append. */
-const CHANNEL = 'events_appended';
+/** Instances tell each other about appends on this channel (see AppendBroadcast). */
+export const CHANNEL = 'events_appended';
 const RECONNECT_BASE_MS = 500;
 const RECONNECT_CAP_MS = 30_000;
 

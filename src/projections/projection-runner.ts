@@ -15,6 +15,7 @@ import { EventStore } from '../event-store/event-store.js';
 import { NotFoundError } from '../event-store/errors.js';
 import { SHADOW_SUFFIX } from './batch-applier.js';
 import { CheckpointStore, compareCheckpoints } from './checkpoint-store.js';
+import { AppendBroadcast } from './append-broadcast.js';
 import { ListenSession } from './listen-session.js';
 import { LiveApplier } from './live-applier.js';
 import { PROJECTION_PROVIDER, USES_READ_MODELS, type Projection } from './projection.js';
@@ -58,6 +59,8 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   private readonly rebuilds = new Set<{ readonly abort: AbortController; readonly done: Promise<unknown> }>();
   private readonly advanceListeners = new Set<() => void>();
   private readonly session: ListenSession;
+  private readonly broadcast: AppendBroadcast;
+  private unsubscribe: (() => void) | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
 
@@ -76,6 +79,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
         onLost: () => undefined,
       },
     );
+    this.broadcast = new AppendBroadcast(pool);
   }
 
   /** The projections this runner found, by name. */
@@ -96,6 +100,11 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     if (this.appliers.size === 0 || this.started) return;
     this.started = true;
     await this.session.open();
+    // Our own appends wake our appliers at once; other instances hear of them through the broadcast.
+    this.unsubscribe = this.store.onAppended(() => {
+      for (const applier of this.appliers.values()) applier.wake();
+      this.broadcast.appended();
+    });
     for (const applier of this.appliers.values()) applier.start();
   }
 
@@ -233,6 +242,8 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   private async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.broadcast.stop();
     for (const { abort } of this.rebuilds.values()) abort.abort();
     await Promise.all([...this.rebuilds.values()].map((r) => r.done));
     await Promise.all([...this.appliers.values()].map((applier) => applier.stop()));

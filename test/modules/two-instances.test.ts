@@ -58,4 +58,16 @@ describe('two instances on one database', () => {
     await a.http().post(`/carts/${cart}/items`).set('Authorization', alice).set('If-Match', '"3"').send({ productId, quantity: 1 }).expect(200);
     await a.http().post(`/carts/${cart}/items`).set('Authorization', alice).set('If-Match', '"3"').send({ productId, quantity: 1 }).expect(412);
   });
+
+  it('shows a write made through one instance to a read through the other', async () => {
+    const sa = shop(a);
+    const alice = a.token('alice');
+    const productId = await sa.product();
+    const cart = await sa.cart(alice);
+    for (let i = 1; i <= 5; i++) {
+      const command = await b.http().post(`/carts/${cart}/items`).set('Authorization', alice).send({ productId, quantity: 1 }).expect(200);
+      const read = await a.http().get(`/carts/${cart}`).set('Authorization', alice).set('X-Min-Position', command.body.position).expect(200);
+      expect(read.body.items).toEqual([expect.objectContaining({ productId, quantity: i })]);
+    }
+  });
 });
