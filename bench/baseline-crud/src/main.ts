@@ -1,0 +1,127 @@
+/**
+ * The baseline for "add an item to a cart": the CRUD endpoint a user would write instead of eventshop's
+ * event-sourced command. The same stack (NestJS + Fastify + TypeORM on the same PostgreSQL), the same
+ * request (POST /carts/:id/items with a bearer token and {productId, quantity}), the same kind of
+ * validation (a global ValidationPipe with a class-validator DTO, unknown properties rejected) and the
+ * same HS256 token check; then one Repository.save() of one row. No event log, no read of the cart.
+ *
+ * Configured by PORT, DATABASE_URL, JWT_SECRET and DATABASE_POOL_SIZE, like the service.
+ */
+import 'reflect-metadata';
+import {
+  Body,
+  CanActivate,
+  Controller,
+  ExecutionContext,
+  HttpCode,
+  Injectable,
+  Module,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  UnauthorizedException,
+  ValidationPipe,
+} from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { JwtModule, JwtService } from '@nestjs/jwt';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
+
+@Entity('cart_items')
+class CartItem {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'cart_id' })
+  cartId: string;
+
+  @Column('text', { name: 'customer_id' })
+  customerId: string;
+
+  @Column('uuid', { name: 'product_id' })
+  productId: string;
+
+  @Column('integer')
+  quantity: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+class AddItemDto {
+  @IsUUID()
+  productId: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  quantity: number;
+}
+
+type AuthenticatedRequest = FastifyRequest & { customerId?: string };
+
+@Injectable()
+class AuthGuard implements CanActivate {
+  constructor(private readonly jwt: JwtService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+    if (!match) throw new UnauthorizedException();
+    try {
+      const claims = await this.jwt.verifyAsync<{ sub: string }>(match[1], { algorithms: ['HS256'] });
+      request.customerId = claims.sub;
+    } catch {
+      throw new UnauthorizedException();
+    }
+    return true;
+  }
+}
+
+@Controller('carts')
+class CartsController {
+  constructor(@InjectRepository(CartItem) private readonly items: Repository<CartItem>) {}
+
+  @Post(':id/items')
+  @HttpCode(200)
+  async addItem(
+    @Param('id', ParseUUIDPipe) cartId: string,
+    @Body() body: AddItemDto,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<{ id: string }> {
+    const saved = await this.items.save(this.items.create({ cartId, customerId: request.customerId, productId: body.productId, quantity: body.quantity }));
+    return { id: saved.id };
+  }
+}
+
+const env = process.env;
+
+@Module({
+  imports: [
+    TypeOrmModule.forRoot({
+      type: 'postgres',
+      url: env.DATABASE_URL,
+      entities: [CartItem],
+      synchronize: true,
+      poolSize: Number(env.DATABASE_POOL_SIZE ?? 20),
+    }),
+    TypeOrmModule.forFeature([CartItem]),
+    JwtModule.register({ secret: env.JWT_SECRET }),
+  ],
+  controllers: [CartsController],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+})
+class AppModule {}
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: ['error', 'warn'] });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+  await app.listen({ port: Number(env.PORT ?? 3100), host: '127.0.0.1' });
+}
+
+void bootstrap();

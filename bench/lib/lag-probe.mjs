@@ -1,0 +1,89 @@
+/* global fetch */
+/**
+ * Projection-lag probe, run in a worker thread next to the add-item load so that the load generator's
+ * event loop does not delay its clock. Every `intervalMs` it starts a sample on one of its carts that
+ * has none in flight: add an item, then time how long after the command's answer the read model shows it:
+ * - `min-position`: GET /carts/:id with `X-Min-Position: <position>` (the contract's read-your-writes),
+ *   asked again after a 503 (the service's 5 s wait ran out) until it answers 200;
+ * - `poll`: GETs every 2 ms until the cart's version reaches the command's (if the header is not honoured).
+ * After each sample it also times a plain GET of the now-visible cart: what any read costs under this load.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { baseUrl, carts, productId, mode, intervalMs } = workerData;
+let stopping = false;
+parentPort.on('message', (message) => {
+  if (message === 'stop') stopping = true;
+});
+
+const lags = [];
+const plainGets = [];
+const problems = [];
+/** How many times a GET with X-Min-Position answered 503 (not visible within the service's 5 s). */
+let gaveUp = 0;
+
+async function call(method, path, auth, body, headers = {}) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: auth, ...(body && { 'content-type': 'application/json' }), ...headers },
+    body: body && JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function sample(cart) {
+  const command = await call('POST', `/carts/${cart.id}/items`, cart.auth, { productId, quantity: 1 });
+  const answered = performance.now();
+  if (command.status !== 200) throw new Error(`add item answered ${command.status}`);
+  const { position, version } = command.body;
+  if (mode === 'min-position') {
+    for (;;) {
+      const read = await call('GET', `/carts/${cart.id}`, cart.auth, undefined, { 'x-min-position': position });
+      // 503 PROJECTION_LAGGING: the service waited its 5 s in vain. Ask again, so the sample still
+      // measures when the write became visible instead of being dropped (which would flatter p99).
+      if (read.status === 503 && performance.now() - answered < 60_000) {
+        gaveUp++;
+        continue;
+      }
+      if (read.status !== 200) throw new Error(`GET with X-Min-Position answered ${read.status}`);
+      if (read.body.version < version) throw new Error(`X-Min-Position answered version ${read.body.version} < ${version}`);
+      break;
+    }
+  } else {
+    for (;;) {
+      const read = await call('GET', `/carts/${cart.id}`, cart.auth);
+      if (read.status === 200 && read.body.version >= version) break;
+      if (performance.now() - answered > 10_000) throw new Error('not visible after 10 s');
+      await sleep(2);
+    }
+  }
+  lags.push(performance.now() - answered);
+  const t0 = performance.now();
+  const plain = await call('GET', `/carts/${cart.id}`, cart.auth);
+  if (plain.status === 200) plainGets.push(performance.now() - t0);
+}
+
+const busy = new Set();
+const inFlight = new Set();
+let i = 0;
+while (!stopping) {
+  const cart = carts[i++ % carts.length];
+  if (!busy.has(cart.id)) {
+    busy.add(cart.id);
+    const task = sample(cart)
+      .catch((error) => {
+        if (problems.length < 5) problems.push(String(error instanceof Error ? error.message : error));
+      })
+      .finally(() => {
+        busy.delete(cart.id);
+        inFlight.delete(task);
+      });
+    inFlight.add(task);
+  }
+  await sleep(intervalMs);
+}
+await Promise.all(inFlight);
+parentPort.postMessage({ lags, plainGets, problems, gaveUp });

@@ -1,0 +1,226 @@
+import { performance } from 'node:perf_hooks';
+import { mapConcurrent } from '../lib/api-client.mjs';
+import { httpLoad } from '../lib/http-load.mjs';
+import { fmt, range, repeatInterleaved } from '../lib/repeat.mjs';
+import { seedCarts, seedOrderSummaries } from '../lib/seed-sql.mjs';
+import { median } from '../lib/stats.mjs';
+import { reportFailures } from './add-item.mjs';
+import { SHIPPING_ADDRESS } from './checkout.mjs';
+
+const LIST_CUSTOMER_PREFIX = 'bench-lc-';
+
+/** GET /orders/:id (the orders the checkout scenario placed), then GET /orders with filters over `settings.orders` orders. */
+export async function orderReadScenarios(ctx) {
+  return [...(await getOrderById(ctx)), ...(await listOrders(ctx))];
+}
+
+const connectionVariants = (s) => [
+  { key: 'c50', label: `${s.connections} connections`, connections: s.connections },
+  ...(s.singleConnection ? [{ key: 'c1', label: '1 connection', connections: 1 }] : []),
+];
+
+async function getOrderById(ctx) {
+  const { settings: s, app, progress, tokens } = ctx;
+  const section = { id: 'get-order', title: `GET an order by id (${s.connections} connections)`, figures: [], ratios: [], notes: [] };
+  if (!app.routes.has('get', '/orders/{id}')) return [{ ...section, skipped: 'skipped: route not available (GET /orders/:id)' }];
+
+  let orders = await placedOrders(app.pool, 1000);
+  if (orders.length < 100) {
+    // The checkout scenario did not run: place a few hundred orders through the API.
+    const products = (await mapConcurrent(range(30), 10, (i) => app.api.expect(201, 'POST', '/products', { auth: app.adminAuth, body: { sku: `BENCH-GET-${i}`, name: `Get product ${i}`, priceCents: 700, stock: 1_000_000 } }))).map((r) => r.id);
+    const carts = await seedCarts(app.pool, { count: 500, customers: 50, customerPrefix: 'bench-get-', productIds: products, lines: 3 });
+    await mapConcurrent(carts, 10, (c) => app.api.expect(201, 'POST', `/carts/${c.cartId}/checkout`, { auth: tokens(c.customerId), body: { shippingAddress: SHIPPING_ADDRESS } }));
+    orders = await placedOrders(app.pool, 1000);
+  }
+  await ctx.settle();
+  const probe = await app.api.request('GET', `/orders/${orders[0].id}`, { auth: tokens(orders[0].customerId) });
+  if (probe.status !== 200) throw new Error(`GET /orders/:id answered ${probe.status}: ${JSON.stringify(probe.body).slice(0, 300)}`);
+  section.notes.push(
+    `${fmt(orders.length)} orders placed by the checkout scenario (3 lines each), each read by its owner with the owner's token, in rotation.`,
+    probe.headers.get('x-projection-position') !== null
+      ? 'The route answered `X-Projection-Position`: it reads the order read model.'
+      : 'The route did not answer `X-Projection-Position`: it rebuilds the order from its event stream.',
+  );
+
+  const variants = connectionVariants(s);
+  let n = 0;
+  const next = () => {
+    const order = orders[n++ % orders.length];
+    return { method: 'GET', path: `/orders/${order.id}`, headers: { authorization: tokens(order.customerId) } };
+  };
+  const runs = await repeatInterleaved({
+    runs: s.runs,
+    title: 'GET order by id',
+    progress,
+    settle: ctx.settle,
+    quietWaitSec: s.quietWaitSec,
+    targets: variants.map((v) => ({
+      key: v.key,
+      label: v.label,
+      describe: (r) => `${fmt(r.perSecond)} req/s, p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms`,
+      run: async ({ warmup, beforeLoad }) => {
+        await beforeLoad();
+        return httpLoad({ baseUrl: app.baseUrl, connections: v.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
+      },
+    })),
+  });
+  addReadFigures(section, variants, runs, 10);
+  return [section];
+}
+
+async function listOrders(ctx) {
+  const { settings: s, app, progress } = ctx;
+  const section = {
+    id: 'list-orders',
+    title: `GET /orders list with filters (${fmt(s.orders)} orders, ${s.connections} connections)`,
+    figures: [],
+    ratios: [],
+    notes: [],
+  };
+  if (!app.routes.has('get', '/orders')) return [{ ...section, skipped: 'skipped: route not available (GET /orders)' }];
+
+  const { rows } = await app.pool.query(`SELECT to_regclass('order_summaries') IS NOT NULL AS present`);
+  if (!rows[0].present) return [{ ...section, skipped: 'skipped: no order_summaries read-model table to seed' }];
+  progress.status(`seeding ${fmt(s.orders)} rows into order_summaries`);
+  const seedStarted = Date.now();
+  const seededAt = Date.now();
+  await seedOrderSummaries(app.pool, {
+    count: s.orders,
+    customers: s.orderCustomers,
+    customerPrefix: LIST_CUSTOMER_PREFIX,
+    onChunk: (done) => progress.status(`seeding order_summaries: ${fmt(done)} / ${fmt(s.orders)}`),
+  });
+  progress.step(`seeded ${fmt(s.orders)} orders into order_summaries in ${fmt((Date.now() - seedStarted) / 1000, 1)} s`);
+
+  const queries = await listQueries(ctx, { seededAt, spanMs: s.orders * 31_000 });
+  const variants = connectionVariants(s);
+  let n = 0;
+  const next = () => {
+    const { kind: _kind, ...request } = queries[n++ % queries.length];
+    return request;
+  };
+  const runs = await repeatInterleaved({
+    runs: s.runs,
+    title: 'GET /orders list',
+    progress,
+    settle: ctx.settle,
+    quietWaitSec: s.quietWaitSec,
+    targets: variants.map((v) => ({
+      key: v.key,
+      label: v.label,
+      describe: (r) => `${fmt(r.perSecond)} req/s, p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms`,
+      run: async ({ warmup, beforeLoad }) => {
+        await beforeLoad();
+        return httpLoad({ baseUrl: app.baseUrl, connections: v.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
+      },
+    })),
+  });
+  addReadFigures(section, variants, runs, 20);
+  section.tables = [await latencyByKind(app, queries)];
+  section.notes.push(
+    `The read model was seeded **directly** with ${fmt(s.orders)} rows (not through events and the projection): ${fmt(s.orderCustomers)} customers, one order every 31 s going back from now, statuses 20% placed / 20% paid / 20% shipped / 30% delivered / 10% cancelled; then ANALYZE.`,
+    `The requests rotate through ${queries.length} prepared queries: a customer's own list (no filter, by status, by a 60-day placedAt range), an admin's list by status, by a one-day range, by status within a 30-day range, by customerId + status, and second pages (nextCursor of a first page). Default limit (20) except the admin status list (limit 50).`,
+  );
+  return [section];
+}
+
+/** Prepared GET /orders requests; each is tried once, and a page-2 request is added for some. */
+async function listQueries(ctx, { seededAt, spanMs }) {
+  const { settings: s, app, tokens } = ctx;
+  let seed = 42;
+  const random = () => {
+    // mulberry32: reproducible query mix from run to run
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const customer = () => `${LIST_CUSTOMER_PREFIX}${Math.floor(random() * s.orderCustomers)}`;
+  const day = 86_400_000;
+  const at = (msAgo) => new Date(seededAt - msAgo).toISOString();
+  const window = (lengthMs) => {
+    const end = random() * Math.max(0, spanMs - lengthMs);
+    return `from=${encodeURIComponent(at(end + lengthMs))}&to=${encodeURIComponent(at(end))}`;
+  };
+  const statuses = ['placed', 'paid', 'shipped', 'delivered', 'cancelled'];
+  const status = () => statuses[Math.floor(random() * statuses.length)];
+  const admin = app.adminAuth;
+  const templates = [
+    () => ({ kind: 'customer: own list', auth: tokens(customer()), path: '/orders' }),
+    () => ({ kind: 'customer: by status', auth: tokens(customer()), path: `/orders?status=${status()}` }),
+    () => ({ kind: 'customer: 60-day range', auth: tokens(customer()), path: `/orders?${window(60 * day)}` }),
+    () => ({ kind: 'admin: by status, limit 50', auth: admin, path: `/orders?status=${status()}&limit=50` }),
+    () => ({ kind: 'admin: one-day range', auth: admin, path: `/orders?${window(day)}` }),
+    () => ({ kind: 'admin: status + 30-day range', auth: admin, path: `/orders?status=${status()}&${window(30 * day)}` }),
+    () => ({ kind: 'admin: customerId + status', auth: admin, path: `/orders?customerId=${customer()}&status=${status()}` }),
+  ];
+  const first = range(140).map((i) => templates[i % templates.length]());
+  const answers = await mapConcurrent(first, 10, async (q) => ({ q, res: await app.api.request('GET', q.path, { auth: q.auth }) }));
+  const requests = [];
+  for (const { q, res } of answers) {
+    if (res.status !== 200) throw new Error(`GET ${q.path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+    requests.push(q);
+    if (res.body.nextCursor && requests.length % 3 === 0) {
+      const sep = q.path.includes('?') ? '&' : '?';
+      requests.push({ kind: `${q.kind}, page 2`, auth: q.auth, path: `${q.path}${sep}cursor=${encodeURIComponent(res.body.nextCursor)}` });
+    }
+  }
+  return requests.map((q) => ({ kind: q.kind, method: 'GET', path: q.path, headers: { authorization: q.auth } }));
+}
+
+/** Each kind of query on its own, one request at a time on the idle service: which filters cost what. */
+async function latencyByKind(app, queries) {
+  const kinds = [...new Set(queries.map((q) => q.kind.replace(/, page 2$/, '')))];
+  const rows = [];
+  for (const kind of [...kinds, ...kinds.map((k) => `${k}, page 2`)]) {
+    const ofKind = queries.filter((q) => q.kind === kind);
+    if (ofKind.length === 0) continue;
+    const times = [];
+    for (let i = 0; i < 30; i++) {
+      const q = ofKind[i % ofKind.length];
+      const t0 = performance.now();
+      const res = await app.api.request('GET', q.path, { auth: q.headers.authorization });
+      if (res.status === 200) times.push(performance.now() - t0);
+    }
+    rows.push([kind, fmt(median(times), 2), fmt(Math.max(...times), 2)]);
+  }
+  return {
+    title: 'Each kind of query alone (30 requests, one at a time, after the runs; whole HTTP round trip)',
+    header: ['query', 'median ms', 'max ms'],
+    rows,
+  };
+}
+
+function addReadFigures(section, variants, runs, p99Target) {
+  for (const v of variants) {
+    const r = runs[v.key];
+    const judged = v.key === 'c50';
+    section.figures.push(
+      { key: `${v.key}.rate`, label: `${v.label}: requests/s`, unit: 'req/s', values: r.map((x) => x.perSecond), better: 'higher', summary: judged },
+      { key: `${v.key}.p50`, label: `${v.label}: p50 latency`, unit: 'ms', values: r.map((x) => x.latency.p50), better: 'lower', digits: 2 },
+      {
+        key: `${v.key}.p99`,
+        label: `${v.label}: p99 latency`,
+        unit: 'ms',
+        values: r.map((x) => x.latency.p99),
+        better: 'lower',
+        digits: 2,
+        ...(judged ? { target: { op: '<=', value: p99Target } } : { summary: true }),
+      },
+    );
+  }
+  reportFailures(section, Object.fromEntries(variants.map((v) => [v.label, runs[v.key]])));
+  if (variants.length > 1) {
+    section.notes.push(
+      `With ${variants[0].connections} connections in a closed loop, latency is mostly queueing: p50 is about ${variants[0].connections} / throughput. The 1-connection runs show what one request costs on an otherwise idle service.`,
+    );
+  }
+}
+
+async function placedOrders(pool, limit) {
+  const { rows } = await pool.query(
+    `SELECT stream_id AS id, data->>'customerId' AS customer_id FROM events WHERE type = 'OrderPlaced' ORDER BY global_position DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, customerId: r.customer_id }));
+}
