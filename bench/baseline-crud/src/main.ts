@@ -8,6 +8,7 @@
  * Configured by PORT, DATABASE_URL, JWT_SECRET and DATABASE_POOL_SIZE, like the service.
  */
 import 'reflect-metadata';
+import { createSecretKey } from 'node:crypto';
 import {
   Body,
   CanActivate,
@@ -99,6 +100,7 @@ class CartsController {
 }
 
 const env = process.env;
+const jwtKey = createSecretKey(Buffer.from(env.JWT_SECRET ?? ''));
 
 @Module({
   imports: [
@@ -110,7 +112,9 @@ const env = process.env;
       poolSize: Number(env.DATABASE_POOL_SIZE ?? 20),
     }),
     TypeOrmModule.forFeature([CartItem]),
-    JwtModule.register({ secret: env.JWT_SECRET }),
+    // The same KeyObject secret as the service (src/http/http.module.ts), so that the comparison is
+    // CRUD against event sourcing, not a slow token check against a fast one.
+    JwtModule.register({ secretOrKeyProvider: () => jwtKey as unknown as string }),
   ],
   controllers: [CartsController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
