@@ -48,22 +48,7 @@ async function getOrderById(ctx) {
     const order = orders[n++ % orders.length];
     return { method: 'GET', path: `/orders/${order.id}`, headers: { authorization: tokens(order.customerId) } };
   };
-  const runs = await repeatInterleaved({
-    runs: s.runs,
-    title: 'GET order by id',
-    progress,
-    settle: ctx.settle,
-    quietWaitSec: s.quietWaitSec,
-    targets: variants.map((v) => ({
-      key: v.key,
-      label: v.label,
-      describe: (r) => `${fmt(r.perSecond)} req/s, p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms`,
-      run: async ({ warmup, beforeLoad }) => {
-        await beforeLoad();
-        return httpLoad({ baseUrl: app.baseUrl, connections: v.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
-      },
-    })),
-  });
+  const runs = await measureReads({ s, ctx, progress, app, title: 'GET order by id', variants, next });
   addReadFigures(section, variants, runs, 10);
   return [section];
 }
@@ -99,22 +84,7 @@ async function listOrders(ctx) {
     const { kind: _kind, ...request } = queries[n++ % queries.length];
     return request;
   };
-  const runs = await repeatInterleaved({
-    runs: s.runs,
-    title: 'GET /orders list',
-    progress,
-    settle: ctx.settle,
-    quietWaitSec: s.quietWaitSec,
-    targets: variants.map((v) => ({
-      key: v.key,
-      label: v.label,
-      describe: (r) => `${fmt(r.perSecond)} req/s, p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms`,
-      run: async ({ warmup, beforeLoad }) => {
-        await beforeLoad();
-        return httpLoad({ baseUrl: app.baseUrl, connections: v.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
-      },
-    })),
-  });
+  const runs = await measureReads({ s, ctx, progress, app, title: 'GET /orders list', variants, next });
   addReadFigures(section, variants, runs, 20);
   section.tables = [await latencyByKind(app, queries)];
   section.notes.push(
@@ -223,4 +193,24 @@ async function placedOrders(pool, limit) {
     [limit],
   );
   return rows.map((r) => ({ id: r.id, customerId: r.customer_id }));
+}
+
+/** Each variant (connection count) of one read route, interleaved and repeated like every scenario. */
+function measureReads({ s, ctx, progress, app, title, variants, next }) {
+  return repeatInterleaved({
+    runs: s.runs,
+    title,
+    progress,
+    settle: ctx.settle,
+    quietWaitSec: s.quietWaitSec,
+    targets: variants.map((v) => ({
+      key: v.key,
+      label: v.label,
+      describe: (r) => `${fmt(r.perSecond)} req/s, p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms`,
+      run: async ({ warmup, beforeLoad }) => {
+        await beforeLoad();
+        return httpLoad({ baseUrl: app.baseUrl, connections: v.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
+      },
+    })),
+  });
 }

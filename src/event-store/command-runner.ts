@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
@@ -239,9 +238,4 @@ async function recordIdempotentResponse(client: pg.PoolClient, record: Idempoten
     [record.caller, record.key, record.requestHash, record.statusCode, JSON.stringify(response)],
   );
   if (rowCount === 0) throw new IdempotencyRaceError();
-}
-
-export function newCommandContext(actor: string, extra: Partial<CommandContext> = {}): CommandContext {
-  const id = randomUUID();
-  return { actor, correlationId: id, causationId: id, ...extra };
 }
