@@ -313,6 +313,7 @@ async function pgCommandLoad(pool, sql, { carts, products, concurrency, duration
           [1],
           [JSON.stringify({ cartId, productId, quantity: 1 })],
           [JSON.stringify({ correlationId, causationId: correlationId, actor })],
+          [0], // one command per statement: the service's group commit is what this baseline lacks
         ]);
         if (appended.rows.length !== 1) failures++;
         else {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
 import { PG_POOL } from '../database/database.tokens.js';
 import { ConcurrencyError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import type { AppendResult, EventMetadata, LogCheckpoint, StoredEvent, StreamAppend } from './event.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -10,27 +11,37 @@ const EVENT_COLUMNS = `global_position, event_id, stream_id, stream_type, versio
   occurred_at, data, metadata, transaction_id`;
 
 /*
- * One statement appends to every stream: it checks each stream's head against its expected version and
- * inserts all events only if every check passes. Two writers that both pass the check race on the
- * unique (stream_id, version) index; the loser gets 23505. Being a single statement, it is atomic
- * without an explicit transaction, which saves two round trips per command.
+ * One statement appends for one or several commands (a group commit, see group-commit.ts), each to one
+ * or several streams. It checks every stream's head against its expected version and inserts a
+ * command's events only if all of that command's checks pass; other commands in the statement are not
+ * affected. Two writers that both pass the check race on the unique (stream_id, version) index; the
+ * loser gets 23505. Being a single statement, it is atomic without an explicit transaction, which
+ * saves two round trips per command.
  */
 const APPEND_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[],
-                       $8::jsonb[], $9::jsonb[])
-    WITH ORDINALITY AS t(event_id, stream_id, stream_type, expected, seq, type, schema_version, data, metadata, ord)
+                       $8::jsonb[], $9::jsonb[], $10::int[])
+    WITH ORDINALITY AS t(event_id, stream_id, stream_type, expected, seq, type, schema_version, data, metadata,
+                         command, ord)
 ), heads AS (
-  SELECT s.stream_id, s.expected,
+  SELECT s.command, s.stream_id, s.expected,
          coalesce((SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id), 0) AS current
-  FROM (SELECT DISTINCT stream_id, expected FROM input) s
+  FROM (SELECT DISTINCT command, stream_id, expected FROM input) s
+), accepted AS (
+  SELECT command FROM heads GROUP BY command HAVING bool_and(expected < 0 OR expected = current)
 )
 INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
 SELECT i.event_id, i.stream_id, i.stream_type, h.current + i.seq, i.type, i.schema_version, i.data, i.metadata
-FROM input i JOIN heads h USING (stream_id)
-WHERE (SELECT bool_and(expected < 0 OR expected = current) FROM heads)
+FROM input i JOIN heads h USING (command, stream_id)
+WHERE i.command IN (SELECT command FROM accepted)
 ORDER BY i.ord
 RETURNING global_position, stream_id, version`;
+
+/** Up to this many appends in flight at once; more wait and go out together in the next statement. */
+const GROUP_COMMIT_IN_FLIGHT = 4;
+/** Events per group-commit statement, at most (one command's events are never split). */
+const GROUP_COMMIT_MAX_EVENTS = 1000;
 
 export interface AppendOptions {
   /**
@@ -45,6 +56,16 @@ export interface ReadStreamOptions {
   toVersion?: number;
   /** Only events that occurred at or before this time. */
   asOf?: Date;
+}
+
+/** One command's append. */
+interface AppendRequest {
+  readonly streams: readonly StreamAppend[];
+  readonly metadata: EventMetadata;
+  /** Its stream ids, for GroupCommit. */
+  readonly keys: readonly string[];
+  /** Its number of events, for GroupCommit. */
+  readonly size: number;
 }
 
 interface EventRow {
@@ -65,6 +86,10 @@ interface EventRow {
 @Injectable()
 export class EventStore {
   private readonly appendListeners = new Set<() => void>();
+  private readonly groupCommit = new GroupCommit<AppendRequest, AppendResult>((batch) => this.appendGroup(batch), {
+    maxInFlight: GROUP_COMMIT_IN_FLIGHT,
+    maxBatchSize: GROUP_COMMIT_MAX_EVENTS,
+  });
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
@@ -79,21 +104,44 @@ export class EventStore {
    * ConcurrencyError if any stream is not at its expected version (checked, or lost at the unique index).
    */
   async append(streams: readonly StreamAppend[], metadata: EventMetadata, options: AppendOptions = {}): Promise<AppendResult> {
-    const params = toAppendParams(streams, metadata);
-    if (!options.inTransaction) return this.appended(await this.runAppend(this.pool, params));
+    const request = toAppendRequest(streams, metadata);
+    if (!options.inTransaction) return this.groupCommit.submit(request);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await this.runAppend(client, params);
+      const [result] = await this.runAppend(client, [request]);
+      if (result instanceof Error) throw result;
       await options.inTransaction(client, result);
       await client.query('COMMIT');
-      return this.appended(result);
+      this.appended();
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Several commands' appends in one statement. If the statement as a whole fails on an error the
+   * server reported (so nothing was written), one command may be to blame (a version taken by a writer
+   * outside the statement, data the server refuses): each is then appended on its own, so that only it
+   * fails. A connection lost mid-statement fails them all: whether it committed is unknown, and an
+   * append retried after a commit would be decided twice.
+   */
+  private async appendGroup(requests: readonly AppendRequest[]): Promise<(AppendResult | Error)[]> {
+    let results: (AppendResult | Error)[];
+    try {
+      results = await this.runAppend(this.pool, requests);
+    } catch (error) {
+      if (requests.length === 1 || !isServerError(error)) throw error;
+      results = await Promise.all(
+        requests.map((request) => this.runAppend(this.pool, [request]).then(([result]) => result, (e: unknown) => toError(e))),
+      );
+    }
+    if (results.some((result) => !(result instanceof Error))) this.appended();
+    return results;
   }
 
   /** A stream's events, oldest first, optionally only up to a version or a point in time. */
@@ -190,28 +238,36 @@ export class EventStore {
     return rows.length ? { transactionId: rows[0].transaction_id, position } : null;
   }
 
-  private appended(result: AppendResult): AppendResult {
+  private appended(): void {
     for (const listener of this.appendListeners) listener();
-    return result;
   }
 
-  private async runAppend(db: pg.Pool | pg.PoolClient, params: unknown[]): Promise<AppendResult> {
+  /** Each request's result, or a ConcurrencyError for each request whose expected versions did not hold. */
+  private async runAppend(db: pg.Pool | pg.PoolClient, requests: readonly AppendRequest[]): Promise<(AppendResult | Error)[]> {
     let rows: { global_position: string; stream_id: string; version: number }[];
     try {
-      ({ rows } = await db.query(APPEND_SQL, params));
+      ({ rows } = await db.query(APPEND_SQL, toAppendParams(requests)));
     } catch (error) {
-      if (isUniqueViolation(error, 'events_stream_version_key')) throw new ConcurrencyError();
+      if (requests.length === 1 && isUniqueViolation(error, 'events_stream_version_key')) throw new ConcurrencyError();
       throw error;
     }
-    if (rows.length === 0) throw new ConcurrencyError();
-    const versions = new Map<string, number>();
-    let lastPosition = 0n;
+    const byStream = new Map<string, { version: number; position: bigint }>();
     for (const row of rows) {
-      versions.set(row.stream_id, Math.max(versions.get(row.stream_id) ?? 0, row.version));
       const position = BigInt(row.global_position);
-      if (position > lastPosition) lastPosition = position;
+      const seen = byStream.get(row.stream_id);
+      if (!seen || row.version > seen.version) byStream.set(row.stream_id, { version: row.version, position });
     }
-    return { versions, lastPosition: lastPosition.toString() };
+    return requests.map((request) => {
+      const versions = new Map<string, number>();
+      let lastPosition = 0n;
+      for (const { streamId } of request.streams) {
+        const head = byStream.get(streamId);
+        if (!head) return new ConcurrencyError();
+        versions.set(streamId, head.version);
+        if (head.position > lastPosition) lastPosition = head.position;
+      }
+      return { versions, lastPosition: lastPosition.toString() };
+    });
   }
 }
 
@@ -220,27 +276,45 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
 }
 
-function toAppendParams(streams: readonly StreamAppend[], metadata: EventMetadata): unknown[] {
-  const seen = new Set<string>();
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
-  for (const stream of streams) {
-    if (seen.has(stream.streamId)) throw new Error(`stream ${stream.streamId} appears twice in one append`);
-    seen.add(stream.streamId);
-    if (stream.events.length === 0) throw new Error(`stream ${stream.streamId} has no events to append`);
-    stream.events.forEach((event, i) => {
-      columns[0].push(randomUUID());
-      columns[1].push(stream.streamId);
-      columns[2].push(stream.streamType);
-      columns[3].push(stream.expectedVersion === 'any' ? -1 : stream.expectedVersion);
-      columns[4].push(i + 1);
-      columns[5].push(event.type);
-      columns[6].push(event.schemaVersion ?? 1);
-      columns[7].push(JSON.stringify(event.data));
-      columns[8].push(JSON.stringify(metadata));
-    });
-  }
+function toAppendRequest(streams: readonly StreamAppend[], metadata: EventMetadata): AppendRequest {
   if (streams.length === 0) throw new Error('an append needs at least one stream');
+  const keys = streams.map((stream) => stream.streamId);
+  if (new Set(keys).size !== keys.length) throw new Error(`a stream appears twice in one append: ${keys.join(', ')}`);
+  for (const stream of streams) {
+    if (stream.events.length === 0) throw new Error(`stream ${stream.streamId} has no events to append`);
+  }
+  return { streams, metadata, keys, size: streams.reduce((n, stream) => n + stream.events.length, 0) };
+}
+
+function toAppendParams(requests: readonly AppendRequest[]): unknown[] {
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+  requests.forEach(({ streams, metadata }, command) => {
+    const metadataJson = JSON.stringify(metadata);
+    for (const stream of streams) {
+      stream.events.forEach((event, i) => {
+        columns[0].push(randomUUID());
+        columns[1].push(stream.streamId);
+        columns[2].push(stream.streamType);
+        columns[3].push(stream.expectedVersion === 'any' ? -1 : stream.expectedVersion);
+        columns[4].push(i + 1);
+        columns[5].push(event.type);
+        columns[6].push(event.schemaVersion ?? 1);
+        columns[7].push(JSON.stringify(event.data));
+        columns[8].push(metadataJson);
+        columns[9].push(command);
+      });
+    }
+  });
   return columns;
+}
+
+/** An error PostgreSQL reported for the statement (it has a SQLSTATE): the statement wrote nothing. */
+function isServerError(error: unknown): boolean {
+  return error instanceof pg.DatabaseError;
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

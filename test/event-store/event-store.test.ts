@@ -154,6 +154,69 @@ describe('event store (real PostgreSQL)', () => {
     }
   });
 
+  describe('group commit', () => {
+    const one = (streamId: string, expectedVersion: number | 'any', data: unknown = { n: 1 }) => [
+      { streamId, streamType: 'thing', expectedVersion, events: [{ type: 'Thing', data }] },
+    ];
+    const transactionsOf = async (streamIds: string[]) =>
+      (await pool.query(`SELECT DISTINCT transaction_id FROM events WHERE stream_id = ANY($1)`, [streamIds])).rowCount;
+
+    it('writes concurrent commands in one statement, accepting or refusing each on its own', async () => {
+      const stale = randomUUID();
+      await store.append(one(stale, 0), meta);
+      const fresh = Array.from({ length: 20 }, () => randomUUID());
+      const outcomes = await Promise.allSettled([
+        ...fresh.map((id) => store.append(one(id, 0), meta)),
+        store.append(one(stale, 0), meta),
+        store.append(one(stale, 'any'), meta),
+      ]);
+      const values = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason));
+      for (const [i, id] of fresh.entries()) {
+        expect(values[i].versions.get(id)).toBe(1);
+        expect((await store.readStream(id))[0].position).toBe(values[i].lastPosition);
+      }
+      // The stale command alone is refused; the one on the same stream with 'any' waits for it, then wins.
+      expect(values[20]).toBeInstanceOf(ConcurrencyError);
+      expect(values[21].versions.get(stale)).toBe(2);
+      expect((await store.readStream(stale)).map((e) => e.version)).toEqual([1, 2]);
+      expect(await transactionsOf(fresh)).toBe(1);
+    });
+
+    it('fails only the command whose version a writer outside the statement took first', async () => {
+      const other = new EventStore(pool); // another instance of the service
+      const [taken, free1, free2] = [randomUUID(), randomUUID(), randomUUID()];
+      await store.append(one(taken, 0), meta);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // The other instance writes version 2 of `taken` and holds its transaction open.
+      const first = other.append(one(taken, 1), meta, { inTransaction: () => gate });
+      await waitFor(async () => (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()`)).rowCount! > 0);
+      const group = Promise.allSettled([store.append(one(taken, 1), meta), store.append(one(free1, 0), meta), store.append(one(free2, 0), meta)]);
+      // Our statement passes the head check (version 2 is not committed) and blocks on the unique index.
+      await waitFor(async () => (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rowCount! > 0);
+      release();
+      await first;
+      const [lost, won1, won2] = await group;
+      expect(lost.status === 'rejected' && lost.reason).toBeInstanceOf(ConcurrencyError);
+      expect(won1.status === 'fulfilled' && won1.value.versions.get(free1)).toBe(1);
+      expect(won2.status === 'fulfilled' && won2.value.versions.get(free2)).toBe(1);
+      expect((await store.readStream(taken)).map((e) => e.metadata.actor)).toEqual(['tester', 'tester']);
+    });
+
+    it('fails only the command whose data the server refuses', async () => {
+      const [good1, bad, good2] = [randomUUID(), randomUUID(), randomUUID()];
+      const outcomes = await Promise.allSettled([
+        store.append(one(good1, 0), meta),
+        // PostgreSQL's jsonb cannot hold \u0000.
+        store.append(one(bad, 0, { text: 'a\u0000b' }), meta),
+        store.append(one(good2, 0), meta),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await store.readStream(bad)).toEqual([]);
+      expect((await store.readStream(good1)).length + (await store.readStream(good2)).length).toBe(2);
+    });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE on the events table', async () => {
     const id = randomUUID();
     await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(1)] }], meta);
@@ -163,3 +226,11 @@ describe('event store (real PostgreSQL)', () => {
     expect((await store.readStream(id))[0].type).toBe('Thing');
   });
 });
+
+/** Polls `condition` until it holds (fails the test after 10 s). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (const started = Date.now(); !(await condition()); ) {
+    if (Date.now() - started > 10_000) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
