@@ -1,15 +1,23 @@
+/* global fetch */
+import { Buffer } from 'node:buffer';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { mapConcurrent } from '../lib/api-client.mjs';
 import { httpLoad } from '../lib/http-load.mjs';
+import { openPool } from '../lib/postgres.mjs';
 import { fmt, range, repeatInterleaved } from '../lib/repeat.mjs';
 import { seedCarts, seedOrderSummaries } from '../lib/seed-sql.mjs';
+import { startNodeServer } from '../lib/service-process.mjs';
 import { median } from '../lib/stats.mjs';
 import { reportFailures } from './add-item.mjs';
 import { SHIPPING_ADDRESS } from './checkout.mjs';
 
 const LIST_CUSTOMER_PREFIX = 'bench-lc-';
 
-/** GET /orders/:id (the orders the checkout scenario placed), then GET /orders with filters over `settings.orders` orders. */
+/**
+ * GET /orders/:id (the orders the checkout scenario placed; against a CRUD baseline and a bare-HTTP floor),
+ * then GET /orders with filters over `settings.orders` orders.
+ */
 export async function orderReadScenarios(ctx) {
   return [...(await getOrderById(ctx)), ...(await listOrders(ctx))];
 }
@@ -42,15 +50,148 @@ async function getOrderById(ctx) {
       : 'The route did not answer `X-Projection-Position`: it rebuilds the order from its event stream.',
   );
 
-  const variants = connectionVariants(s);
-  let n = 0;
-  const next = () => {
-    const order = orders[n++ % orders.length];
-    return { method: 'GET', path: `/orders/${order.id}`, headers: { authorization: tokens(order.customerId) } };
-  };
-  const runs = await measureReads({ s, ctx, progress, app, title: 'GET order by id', variants, next });
-  addReadFigures(section, variants, runs, 10);
+  // The two baselines answer the very same requests (same paths, same owners' tokens, same rotation).
+  const eventshopBody = JSON.stringify(probe.body);
+  const crud = await startCrudOrders(ctx, orders);
+  let floor;
+  try {
+    floor = await startNodeServer({
+      name: 'floor server',
+      script: path.join(ctx.root, 'bench/baselines/floor-server.mjs'),
+      cwd: ctx.root,
+      env: { NODE_ENV: 'production', ORDER_BODY: eventshopBody },
+      logFile: path.join(ctx.logDir, 'floor-server.log'),
+      readyPath: `/orders/${orders[0].id}`,
+    });
+    const crudProbe = await fetchText(`${crud.baseUrl}/orders/${orders[0].id}`, tokens(orders[0].customerId));
+    if (crudProbe.status !== 200) throw new Error(`CRUD baseline GET /orders/:id answered ${crudProbe.status}: ${crudProbe.text.slice(0, 300)}`);
+    const stranger = await fetchText(`${crud.baseUrl}/orders/${orders[0].id}`, tokens('bench-get-stranger'));
+    if (stranger.status !== 404) throw new Error(`CRUD baseline GET /orders/:id answered ${stranger.status} to a customer who does not own the order (expected 404)`);
+
+    const variants = connectionVariants(s).map((v) => ({ ...v, servicePid: app.service.pid }));
+    const baselines = [
+      { key: 'crud', label: `CRUD baseline, ${s.connections} connections`, connections: s.connections, baseUrl: crud.baseUrl, servicePid: crud.pid },
+      { key: 'floor', label: `floor (bare Fastify), ${s.connections} connections`, connections: s.connections, baseUrl: floor.baseUrl, servicePid: floor.pid },
+    ];
+    let n = 0;
+    const next = () => {
+      const order = orders[n++ % orders.length];
+      return { method: 'GET', path: `/orders/${order.id}`, headers: { authorization: tokens(order.customerId) } };
+    };
+    // eventshop, CRUD and floor at 50 connections back to back (then eventshop at 1), run after run.
+    const targets = [variants[0], ...baselines, ...variants.slice(1)];
+    const runs = await measureReads({ s, ctx, progress, app, title: 'GET order by id', variants: targets, next });
+    addReadFigures(section, variants, runs, 10);
+    addBaselineFigures(section, baselines, runs);
+    addCpuFigures(section, [
+      { key: 'c50', label: `eventshop run (${s.connections} connections)`, server: 'the service (node)' },
+      { key: 'crud', label: 'CRUD baseline run', server: 'the CRUD service (node)' },
+      { key: 'floor', label: 'floor run', server: 'the floor server (node)', noPostgres: true },
+    ], runs);
+    section.ratios.push(
+      { label: 'eventshop / CRUD baseline (req/s)', figure: 'c50.rate', baseline: 'crud.rate' },
+      { label: 'eventshop / floor (req/s)', figure: 'c50.rate', baseline: 'floor.rate' },
+    );
+    const bytes = (text) => fmt(Buffer.byteLength(text));
+    section.notes.push(
+      `CRUD baseline = bench/baseline-crud's GET /orders/:id: NestJS + Fastify + TypeORM with the same HS256 token guard and a ParseUUIDPipe, one \`Repository.findOneBy({ id })\` on an \`orders\` table (id, customer_id, status, total_cents, lines jsonb, placed_at) in a database of its own on the same PostgreSQL, 404 unless the token's subject owns the order. It holds a copy of the same ${fmt(orders.length)} orders (ids, owners, 3 lines, totals, placedAt) and gets the very same requests. Its answer is the row as it is (${bytes(crudProbe.text)} bytes; eventshop's, with currency, item count, shipping address and version, ${bytes(eventshopBody)} bytes).`,
+      `Floor = bench/baselines/floor-server.mjs: bare Fastify in a node process of its own answering every GET /orders/:id with one constant string, eventshop's own answer for one order (${bytes(eventshopBody)} bytes): no auth, no validation, no database, no serialization. It is what HTTP alone costs at ${s.connections} connections with autocannon on the same cores: no service on this machine answers this load faster. In its runs autocannon (single-threaded, in the bench process) used ${fmt(median(runs.floor.map((r) => r.cpu.bench)), 2)} cores, so this floor is the limit of the load generator and HTTP together, not of Fastify alone.`,
+      closedLoopNote(s.connections, [
+        ['eventshop', runs.c50],
+        ['CRUD baseline', runs.crud],
+        ['floor', runs.floor],
+      ]),
+    );
+  } finally {
+    await floor?.stop();
+    await crud.stop();
+  }
   return [section];
+}
+
+/**
+ * The CRUD baseline (bench/baseline-crud) on a database of its own, holding a copy of `orders` as one row
+ * each: eventshop's ids, owners, lines (with their line totals, as eventshop answers them), totals and
+ * placedAt, taken from their OrderPlaced events. Nothing in the bench pays, ships or cancels them, so
+ * all are `placed`.
+ */
+async function startCrudOrders(ctx, orders) {
+  const url = await ctx.pg.createDatabase('bench_crud_orders');
+  const server = await startNodeServer({
+    name: 'CRUD baseline (orders)',
+    script: ctx.baselineMain,
+    cwd: ctx.root,
+    env: { NODE_ENV: 'production', DATABASE_URL: url, JWT_SECRET: ctx.secret, DATABASE_POOL_SIZE: String(ctx.poolSize) },
+    logFile: path.join(ctx.logDir, 'crud-orders.log'),
+    readyPath: '/orders',
+    isReady: (status) => status > 0 && status < 500,
+  });
+  const pool = openPool(url, 2);
+  try {
+    // `synchronize: true` created the table before the server started listening.
+    const { rows } = await ctx.app.pool.query(`SELECT stream_id AS id, data FROM events WHERE type = 'OrderPlaced' AND stream_id = ANY($1::uuid[])`, [orders.map((o) => o.id)]);
+    const copy = rows.map(({ id, data }) => ({
+      id,
+      customer_id: data.customerId,
+      status: 'placed',
+      total_cents: data.totalCents,
+      lines: data.lines.map((l) => ({ ...l, lineTotalCents: l.quantity * l.unitPriceCents })),
+      placed_at: data.placedAt,
+    }));
+    await pool.query(
+      `INSERT INTO orders (id, customer_id, status, total_cents, lines, placed_at)
+       SELECT id, customer_id, status, total_cents, lines, placed_at
+       FROM jsonb_to_recordset($1::jsonb) AS o(id uuid, customer_id text, status text, total_cents integer, lines jsonb, placed_at timestamptz)`,
+      [JSON.stringify(copy)],
+    );
+    await pool.query('ANALYZE orders');
+    if (copy.length !== orders.length) throw new Error(`CRUD baseline: copied ${copy.length} of ${orders.length} orders`);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  } finally {
+    await pool.end();
+  }
+  return server;
+}
+
+/** One request with a bearer token, the answer's status and body as text (its size goes into the notes). */
+async function fetchText(url, authorization) {
+  const res = await fetch(url, { headers: { authorization } });
+  return { status: res.status, text: await res.text() };
+}
+
+function addBaselineFigures(section, baselines, runs) {
+  for (const b of baselines) {
+    const r = runs[b.key];
+    section.figures.push(
+      { key: `${b.key}.rate`, label: `${b.label}: requests/s`, unit: 'req/s', values: r.map((x) => x.perSecond), better: 'higher' },
+      { key: `${b.key}.p50`, label: `${b.label}: p50 latency`, unit: 'ms', values: r.map((x) => x.latency.p50), better: 'lower', digits: 2 },
+      // In the summary next to eventshop's: whether p99 <= 10 ms is reachable at all at this load.
+      { key: `${b.key}.p99`, label: `${b.label}: p99 latency`, unit: 'ms', values: r.map((x) => x.latency.p99), better: 'lower', digits: 2, summary: true },
+    );
+  }
+  reportFailures(section, Object.fromEntries(baselines.map((b) => [b.label, runs[b.key]])));
+}
+
+/** Where the 2 cores went in each run: the server answering, PostgreSQL, and autocannon in the bench process. */
+function addCpuFigures(section, targets, runs) {
+  for (const t of targets) {
+    const fig = (part, what) =>
+      section.figures.push({ key: `${t.key}.cpu.${part}`, label: `${t.label}: CPU of ${what}`, unit: 'cores', values: runs[t.key].map((r) => r.cpu[part]), better: 'lower', digits: 2 });
+    fig('service', t.server);
+    if (!t.noPostgres) fig('postgres', 'PostgreSQL');
+    fig('bench', 'the bench process (autocannon)');
+  }
+}
+
+/** Little's law made concrete: in a closed loop the mean latency is connections / throughput. */
+function closedLoopNote(connections, targets) {
+  const each = targets.map(([label, runs]) => {
+    const rate = median(runs.map((r) => r.perSecond));
+    return `${label} ${connections} / ${fmt(rate)} req/s = ${fmt((connections / rate) * 1000, 2)} ms (measured p50 ${fmt(median(runs.map((r) => r.latency.p50)), 2)} ms)`;
+  });
+  return `Closed loop: each of the ${connections} connections sends its next request as soon as its answer arrives, so latency is set by throughput: the mean is connections / throughput, and p50 is close to it. Here: ${each.join('; ')}. A p99 of 10 ms at ${connections} connections therefore takes roughly ${fmt(connections / 0.01)} req/s or more.`;
 }
 
 async function listOrders(ctx) {
@@ -195,7 +336,11 @@ async function placedOrders(pool, limit) {
   return rows.map((r) => ({ id: r.id, customerId: r.customer_id }));
 }
 
-/** Each variant (connection count) of one read route, interleaved and repeated like every scenario. */
+/**
+ * Each variant (connection count) of one read route, interleaved and repeated like every scenario. A
+ * variant with a `baseUrl` is a baseline server answering the same requests; `servicePid` names the
+ * process whose CPU counts as the server's.
+ */
 function measureReads({ s, ctx, progress, app, title, variants, next }) {
   return repeatInterleaved({
     runs: s.runs,
@@ -207,9 +352,10 @@ function measureReads({ s, ctx, progress, app, title, variants, next }) {
       key: v.key,
       label: v.label,
       describe: (r) => `${fmt(r.perSecond)} req/s, p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms`,
+      servicePid: v.servicePid,
       run: async ({ warmup, beforeLoad }) => {
         await beforeLoad();
-        return httpLoad({ baseUrl: app.baseUrl, connections: v.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
+        return httpLoad({ baseUrl: v.baseUrl ?? app.baseUrl, connections: v.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
       },
     })),
   });

@@ -5,6 +5,9 @@
  * validation (a global ValidationPipe with a class-validator DTO, unknown properties rejected) and the
  * same HS256 token check; then one Repository.save() of one row. No event log, no read of the cart.
  *
+ * Also the baseline for "GET an order by id": GET /orders/:id reads one `orders` row with
+ * Repository.findOneBy() and answers it, 404 unless the token's subject owns it (as eventshop does).
+ *
  * Configured by PORT, DATABASE_URL, JWT_SECRET and DATABASE_POOL_SIZE, like the service.
  */
 import 'reflect-metadata';
@@ -14,9 +17,11 @@ import {
   CanActivate,
   Controller,
   ExecutionContext,
+  Get,
   HttpCode,
   Injectable,
   Module,
+  NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
@@ -30,7 +35,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, type Repository } from 'typeorm';
 
 @Entity('cart_items')
 class CartItem {
@@ -51,6 +56,38 @@ class CartItem {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+}
+
+interface OrderLine {
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+/** One row per order, as a CRUD service would keep it: the lines in a jsonb column, no line table to join. */
+@Entity('orders')
+class Order {
+  // Not generated: the bench copies eventshop's orders, ids included, so both answer the same requests.
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('text', { name: 'customer_id' })
+  customerId: string;
+
+  @Column('text')
+  status: string;
+
+  @Column('integer', { name: 'total_cents' })
+  totalCents: number;
+
+  @Column('jsonb')
+  lines: OrderLine[];
+
+  @Column('timestamptz', { name: 'placed_at' })
+  placedAt: Date;
 }
 
 class AddItemDto {
@@ -99,6 +136,19 @@ class CartsController {
   }
 }
 
+@Controller('orders')
+class OrdersController {
+  constructor(@InjectRepository(Order) private readonly orders: Repository<Order>) {}
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string, @Req() request: AuthenticatedRequest): Promise<Order> {
+    const order = await this.orders.findOneBy({ id });
+    // Someone else's order is "not found" too, so that ids cannot be probed (eventshop does the same).
+    if (!order || order.customerId !== request.customerId) throw new NotFoundException();
+    return order;
+  }
+}
+
 const env = process.env;
 const jwtKey = createSecretKey(Buffer.from(env.JWT_SECRET ?? ''));
 
@@ -107,16 +157,16 @@ const jwtKey = createSecretKey(Buffer.from(env.JWT_SECRET ?? ''));
     TypeOrmModule.forRoot({
       type: 'postgres',
       url: env.DATABASE_URL,
-      entities: [CartItem],
+      entities: [CartItem, Order],
       synchronize: true,
       poolSize: Number(env.DATABASE_POOL_SIZE ?? 20),
     }),
-    TypeOrmModule.forFeature([CartItem]),
+    TypeOrmModule.forFeature([CartItem, Order]),
     // The same KeyObject secret as the service (src/http/http.module.ts), so that the comparison is
     // CRUD against event sourcing, not a slow token check against a fast one.
     JwtModule.register({ secretOrKeyProvider: () => jwtKey as unknown as string }),
   ],
-  controllers: [CartsController],
+  controllers: [CartsController, OrdersController],
   providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
 })
 class AppModule {}
