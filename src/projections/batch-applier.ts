@@ -114,23 +114,21 @@ async function inBatchTransaction(
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    // A rebuild's batches need not wait for the WAL flush: a crash can only lose the last few of them, with
-    // their checkpoint, and the swap (a synchronous commit) flushes them all before the shadows go live.
-    await client.query(target === 'rebuild' ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
     if (target === 'live') {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', lockKey('batch', projection.name).args);
-      if (!rows[0].ok) {
-        await client.query('ROLLBACK');
-        return { kind: 'paused' };
-      }
+      if (!(await beginLiveBatch(client, projection))) return { kind: 'paused' };
+    } else {
+      // A rebuild's batches need not wait for the WAL flush: a crash can only lose the last few of them, with
+      // their checkpoint, and the swap (a synchronous commit) flushes them all before the shadows go live.
+      await client.query('BEGIN; SET LOCAL synchronous_commit = off');
     }
     await write(contextFor(client, projection, target));
     const to = checkpointOfEvent(events[events.length - 1]);
-    const advanced =
-      target === 'live'
-        ? await checkpoints.advance(client, projection.name, from, to)
-        : await checkpoints.advanceRebuild(client, projection.name, from, to);
-    if (!advanced) {
+    if (target === 'live') {
+      if (await checkpoints.advanceAndCommit(client, projection.name, from, to)) return { kind: 'applied', checkpoint: to };
+      await client.query('ROLLBACK');
+      return { kind: 'moved' };
+    }
+    if (!(await checkpoints.advanceRebuild(client, projection.name, from, to))) {
       await client.query('ROLLBACK');
       return { kind: 'moved' };
     }
@@ -144,6 +142,25 @@ async function inBatchTransaction(
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * Opens a live batch's transaction and takes the projection's batch lock, in one round trip (a live
+ * batch's latency is its round trips on a loaded machine); false, with the transaction rolled back, when
+ * a rebuild or a verify holds the projection paused.
+ *
+ * The commit need not wait for the WAL flush either: a crash can lose only the last batches together
+ * with their checkpoint (one transaction), and the projection applies them again from the durable log.
+ * Waiting for the flush would put the fsync of every concurrent append in the way of the read model.
+ */
+async function beginLiveBatch(client: pg.PoolClient, projection: Projection): Promise<boolean> {
+  const [classKey, objKey] = lockKey('batch', projection.name).args;
+  const results = (await client.query(
+    `BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_try_advisory_xact_lock(${classKey | 0}, ${objKey | 0}) AS ok`,
+  )) as unknown as pg.QueryResult<{ ok: boolean }>[];
+  if (results[2].rows[0].ok) return true;
+  await client.query('ROLLBACK');
+  return false;
 }
 
 /** A projection's applyBatch threw: its transaction was rolled back, and the handlers will have their go. */

@@ -30,6 +30,9 @@ interface Row {
 
 type Db = pg.Pool | pg.PoolClient;
 
+/** SQLSTATE raised by advance_projection_checkpoint() when the checkpoint is not where the batch began. */
+const CHECKPOINT_MOVED = 'ES409';
+
 /** Orders two log checkpoints as the log is read: by transaction, then position. */
 export function compareCheckpoints(a: LogCheckpoint, b: LogCheckpoint): number {
   const byTransaction = BigInt(a.transactionId) - BigInt(b.transactionId);
@@ -63,18 +66,23 @@ export class CheckpointStore {
   }
 
   /**
-   * Moves the live checkpoint from `from` to `to` inside the batch's transaction, and only if it is still
-   * at `from`: false means someone else (another applier, a rebuild's swap) moved it, and the batch must
-   * roll back.
+   * Moves the live checkpoint from `from` to `to` and commits the batch's transaction, in one round trip,
+   * and only if the checkpoint is still at `from`: false means someone else (another applier, a rebuild's
+   * swap) moved it; the transaction is then left aborted, for the caller to roll back. One simple-protocol
+   * string, so the values go in as literals: checked to be what they claim before they are quoted.
    */
-  async advance(client: pg.PoolClient, name: string, from: LogCheckpoint, to: LogCheckpoint): Promise<boolean> {
-    const { rowCount } = await client.query(
-      `UPDATE projection_checkpoints
-       SET transaction_id = $4, position = $5, status = 'running', last_error = NULL, failed_position = NULL, updated_at = now()
-       WHERE name = $1 AND transaction_id = $2::xid8 AND position = $3`,
-      [name, from.transactionId, from.position, to.transactionId, to.position],
-    );
-    return rowCount === 1;
+  async advanceAndCommit(client: pg.PoolClient, name: string, from: LogCheckpoint, to: LogCheckpoint): Promise<boolean> {
+    const numbers = [from.transactionId, from.position, to.transactionId, to.position].map((value) => {
+      if (!/^\d+$/.test(value)) throw new Error(`not a log checkpoint value: ${value}`);
+      return pg.escapeLiteral(value);
+    });
+    try {
+      await client.query(`SELECT advance_projection_checkpoint(${pg.escapeLiteral(name)}, ${numbers.join(', ')}); COMMIT`);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === CHECKPOINT_MOVED) return false;
+      throw error;
+    }
   }
 
   /**

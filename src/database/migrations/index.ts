@@ -2,8 +2,11 @@ import { EventStore1764130000000 } from './1764130000000-event-store.js';
 import { WriteSide1764130050000 } from './1764130050000-write-side.js';
 import { ReadModels1764130100000 } from './1764130100000-read-models.js';
 import { Projections1764150000000 } from './1764150000000-projections.js';
-
 import { NotifyOutsideAppends1764160000000 } from './1764160000000-notify-outside-appends.js';
+import { AdvanceCheckpointFunction1764170000000 } from './1764170000000-advance-checkpoint-function.js';
 
 /** Every migration, oldest first. Run at start-up; the schema never comes from `synchronize`. */
-export const migrations = [EventStore1764130000000, WriteSide1764130050000, ReadModels1764130100000, Projections1764150000000, NotifyOutsideAppends1764160000000];
+export const migrations = [
+  EventStore1764130000000, WriteSide1764130050000, ReadModels1764130100000, Projections1764150000000, NotifyOutsideAppends1764160000000,
+  AdvanceCheckpointFunction1764170000000,
+];
