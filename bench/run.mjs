@@ -227,6 +227,7 @@ async function startService({ root, name, databaseUrl, secret, tokens, logDir, n
   return {
     service,
     baseUrl: service.baseUrl,
+    databaseUrl,
     api,
     routes: await availableRoutes(api),
     adminAuth: tokens('bench-admin', ['admin']),

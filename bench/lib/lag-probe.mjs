@@ -2,23 +2,31 @@
 /**
  * Projection-lag probe, run in a worker thread next to the add-item load so that the load generator's
  * event loop does not delay its clock. Every `intervalMs` it starts a sample on one of its carts that
- * has none in flight: add an item, then time how long after the command's answer the read model shows it:
- * - `min-position`: GET /carts/:id with `X-Min-Position: <position>` (the contract's read-your-writes),
- *   asked again after a 503 (the service's 5 s wait ran out) until it answers 200;
- * - `poll`: GETs every 2 ms until the cart's version reaches the command's (if the header is not honoured).
+ * has none in flight: add an item, then time how long after the command's answer the read model shows
+ * it, two ways at once:
+ * - in the read-model table itself: `carts_view.version` read straight from PostgreSQL every 1 ms until
+ *   it reaches the command's version (no HTTP: the projection's own delay);
+ * - to a client, over HTTP. `min-position`: GET /carts/:id with `X-Min-Position: <position>` (the
+ *   contract's read-your-writes), asked again after a 503 (the service's 5 s wait ran out) until it
+ *   answers 200; `poll`: GETs every 2 ms until the cart's version reaches the command's (if the header is
+ *   not honoured). This includes one GET's round trip through the loaded service.
  * After each sample it also times a plain GET of the now-visible cart: what any read costs under this load.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import pg from 'pg';
 
-const { baseUrl, carts, productId, mode, intervalMs } = workerData;
+const { baseUrl, databaseUrl, carts, productId, mode, intervalMs } = workerData;
+// A few connections: samples overlap when the lag is longer than the interval.
+const db = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'eventshop-bench-lag' });
 let stopping = false;
 parentPort.on('message', (message) => {
   if (message === 'stop') stopping = true;
 });
 
 const lags = [];
+const tableLags = [];
 const plainGets = [];
 const problems = [];
 /** How many times a GET with X-Min-Position answered 503 (not visible within the service's 5 s). */
@@ -39,6 +47,7 @@ async function sample(cart) {
   const answered = performance.now();
   if (command.status !== 200) throw new Error(`add item answered ${command.status}`);
   const { position, version } = command.body;
+  const inTable = visibleInTable(cart.id, version, answered);
   if (mode === 'min-position') {
     for (;;) {
       const read = await call('GET', `/carts/${cart.id}`, cart.auth, undefined, { 'x-min-position': position });
@@ -61,9 +70,20 @@ async function sample(cart) {
     }
   }
   lags.push(performance.now() - answered);
+  tableLags.push(await inTable);
   const t0 = performance.now();
   const plain = await call('GET', `/carts/${cart.id}`, cart.auth);
   if (plain.status === 200) plainGets.push(performance.now() - t0);
+}
+
+/** Milliseconds from `answered` until the cart's row in carts_view has reached `version`. */
+async function visibleInTable(cartId, version, answered) {
+  for (;;) {
+    const { rows } = await db.query('SELECT version FROM carts_view WHERE id = $1', [cartId]);
+    if (rows.length && rows[0].version >= version) return performance.now() - answered;
+    if (performance.now() - answered > 60_000) throw new Error('not visible in carts_view after 60 s');
+    await sleep(1);
+  }
 }
 
 const busy = new Set();
@@ -86,4 +106,5 @@ while (!stopping) {
   await sleep(intervalMs);
 }
 await Promise.all(inFlight);
-parentPort.postMessage({ lags, plainGets, problems, gaveUp });
+await db.end();
+parentPort.postMessage({ lags, tableLags, plainGets, problems, gaveUp });
