@@ -148,14 +148,22 @@ export class ProjectionRebuild {
     }
   }
 
-  /** The bulk of the log, up to the horizon (swap) or up to the live checkpoint (keep, compare). */
+  /**
+   * The bulk of the log, up to the horizon (swap) or up to the live checkpoint (keep, compare). The next
+   * batch is read while this one is written (it starts after this batch's last event, whether or not
+   * that commits first), so PostgreSQL's reading and writing overlap instead of taking turns.
+   */
   private async replay(): Promise<void> {
+    let next = this.readBatch(this.checkpoint);
     for (;;) {
       this.throwIfAborted();
-      const bound = this.mode === 'swap' ? undefined : (await this.deps.checkpoints.read(this.projection.name)).checkpoint;
-      const batch = await this.readBatch(bound);
+      const batch = await next;
+      const full = batch.length === this.batchSize;
+      if (full) next = this.readBatch(checkpointOfEvent(batch[batch.length - 1]));
+      // An unread prefetch must not reject unobserved if this batch fails: its error is not the one to report.
+      next.catch(() => undefined);
       if (batch.length > 0) await this.apply(batch, 'replaying');
-      if (batch.length < this.batchSize) return;
+      if (!full) return;
       if (this.processed >= this.nextAnalyzeAt) {
         await this.analyzeShadows();
         this.nextAnalyzeAt = this.processed * 10;
@@ -171,15 +179,17 @@ export class ProjectionRebuild {
   private async catchUpTo(live: LogCheckpoint): Promise<void> {
     while (compareCheckpoints(this.checkpoint, live) < 0) {
       this.throwIfAborted();
-      const batch = await this.readBatch(live);
+      const batch = await this.readBatch(this.checkpoint, live);
       // Every event up to the live checkpoint is below the horizon: the live applier has read it.
       if (batch.length === 0) throw new Error(`the log ended before the live checkpoint ${live.position}`);
       await this.apply(batch, 'catching-up');
     }
   }
 
-  private async readBatch(bound: LogCheckpoint | undefined): Promise<StoredEvent[]> {
-    const events = await this.deps.store.readLog(this.checkpoint, this.batchSize);
+  /** A batch of the log after `from`; in keep and compare modes, only up to the live checkpoint. */
+  private async readBatch(from: LogCheckpoint, bound?: LogCheckpoint): Promise<StoredEvent[]> {
+    bound ??= this.mode === 'swap' ? undefined : (await this.deps.checkpoints.read(this.projection.name)).checkpoint;
+    const events = await this.deps.store.readLog(from, this.batchSize);
     return bound ? events.filter((e) => compareCheckpoints(checkpointOfEvent(e), bound) <= 0) : events;
   }
 
