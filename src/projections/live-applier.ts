@@ -31,7 +31,8 @@ type StepOutcome = 'full' | 'partial' | 'progress-held-back' | 'held-back' | 'id
 
 export interface LiveApplierDeps {
   readonly pool: pg.Pool;
-  readonly store: EventStore;
+  /** The log's reader (shared between the appliers: see SharedLogReads). */
+  readonly store: Pick<EventStore, 'readLogBatch'>;
   readonly checkpoints: CheckpointStore;
   readonly session: ListenSession;
   /** Called after each committed batch. */
@@ -120,6 +121,11 @@ export class LiveApplier {
     return true;
   }
 
+  /**
+   * One batch: read, apply, move the checkpoint. The read comes right after the previous batch's commit,
+   * never earlier (say, while that batch is written): an event that commits during a batch would then
+   * miss the next read as well and wait two batches instead of one.
+   */
   private async step(): Promise<StepOutcome> {
     let events: StoredEvent[] = [];
     let from: LogCheckpoint | undefined;

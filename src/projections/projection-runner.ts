@@ -20,6 +20,7 @@ import { ListenSession } from './listen-session.js';
 import { LiveApplier } from './live-applier.js';
 import { PROJECTION_PROVIDER, USES_READ_MODELS, type Projection } from './projection.js';
 import { lockKey } from './projection-locks.js';
+import { SharedLogReads } from './shared-log-reads.js';
 import {
   ProjectionRebuild,
   type RebuildMode,
@@ -60,6 +61,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   private readonly advanceListeners = new Set<() => void>();
   private readonly session: ListenSession;
   private readonly broadcast: AppendBroadcast;
+  private readonly logReads: SharedLogReads;
   private unsubscribe: (() => void) | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -80,6 +82,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
       },
     );
     this.broadcast = new AppendBroadcast(pool);
+    this.logReads = new SharedLogReads(store);
   }
 
   /** The projections this runner found, by name. */
@@ -327,7 +330,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
       name,
       new LiveApplier(projection, {
         pool: this.pool,
-        store: this.store,
+        store: this.logReads,
         checkpoints: this.checkpoints,
         session: this.session,
         onAdvance: () => this.onAdvance(),
