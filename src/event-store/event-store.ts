@@ -80,6 +80,13 @@ export interface ReadStreamOptions {
   asOf?: Date;
 }
 
+/** A read of the log after a checkpoint (readLogBatch). */
+export interface LogBatch {
+  readonly events: StoredEvent[];
+  /** Committed events after the checkpoint exist that an older, still running transaction holds back. */
+  readonly heldBack: boolean;
+}
+
 /** One command's append. */
 interface AppendRequest {
   readonly streams: readonly StreamAppend[];
@@ -204,7 +211,7 @@ export class EventStore {
    * rather than wait for the next notification: the transaction holding them back may not be an append,
    * and then nobody notifies. One round trip: the check rides along with the read.
    */
-  async readLogBatch(checkpoint: LogCheckpoint, limit: number): Promise<{ events: StoredEvent[]; heldBack: boolean }> {
+  async readLogBatch(checkpoint: LogCheckpoint, limit: number): Promise<LogBatch> {
     const { rows } = await this.pool.query<EventRow & { held_back: boolean }>(READ_LOG_BATCH_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
     const heldBack = rows[0]?.held_back ?? false;
     const events = rows[0]?.global_position === null ? [] : rows.map(toStoredEvent);
