@@ -15,4 +15,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/main.js"]
+# A larger young generation: see README (Performance). The same flag as `npm start`.
+CMD ["node", "--max-semi-space-size=32", "dist/main.js"]
