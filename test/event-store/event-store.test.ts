@@ -154,7 +154,7 @@ describe('event store (real PostgreSQL)', () => {
     }
   });
 
-  it('reads a batch of the log through indexes only, however long the log', async () => {
+  it('checks for held-back events with an index probe, never a scan of the whole log', async () => {
     // A database of its own: a log of 20,000 events in 400 transactions that autovacuum has not analyzed
     // yet (a new deployment, a burst of appends). The planner then guesses that a third of the table lies
     // above the horizon, and would find such a row sooner by scanning the table than through an index.
@@ -165,7 +165,10 @@ describe('event store (real PostgreSQL)', () => {
           SELECT gen_random_uuid(), gen_random_uuid(), 'thing', 1, 'Thing', '{"n":1}', '{}' FROM generate_series(1, 50)`);
       }
       const { rows } = await own.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${READ_LOG_BATCH_SQL}`, ['0', '0', 500]);
-      expect(planNodes(rows[0]['QUERY PLAN'])).not.toContain('Seq Scan');
+      // The held-back check (an init plan) must probe an index. The batch itself may scan: from checkpoint
+      // 0 it reads the whole table anyway, and with statistics the planner prefers the ordered index.
+      expect(initPlanNodes(rows[0]['QUERY PLAN'])).not.toContain('Seq Scan');
+      expect(initPlanNodes(rows[0]['QUERY PLAN']).length).toBeGreaterThan(0);
     } finally {
       await own.close();
     }
@@ -252,10 +255,15 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   }
 }
 
-/** Every node type in an EXPLAIN (FORMAT JSON) plan. */
-function planNodes(plan: unknown): string[] {
-  if (Array.isArray(plan)) return plan.flatMap(planNodes);
+/** The node types inside the init plans and sub plans of an EXPLAIN (FORMAT JSON) plan. */
+function initPlanNodes(plan: unknown, inside = false): string[] {
+  if (Array.isArray(plan)) return plan.flatMap((p) => initPlanNodes(p, inside));
   if (!plan || typeof plan !== 'object') return [];
-  const node = plan as { 'Node Type'?: string; Plan?: unknown; Plans?: unknown[] };
-  return [...(node['Node Type'] ? [node['Node Type']] : []), ...planNodes(node.Plan ?? []), ...planNodes(node.Plans ?? [])];
+  const node = plan as { 'Node Type'?: string; 'Parent Relationship'?: string; Plan?: unknown; Plans?: unknown[] };
+  const within = inside || node['Parent Relationship'] === 'InitPlan' || node['Parent Relationship'] === 'SubPlan';
+  return [
+    ...(within && node['Node Type'] ? [node['Node Type']] : []),
+    ...initPlanNodes(node.Plan ?? [], within),
+    ...initPlanNodes(node.Plans ?? [], within),
+  ];
 }
