@@ -71,6 +71,9 @@ const QUICK = {
   quietBudgetSec: 0,
 };
 
+/** The service's node flags, as `npm start` and the Dockerfile run it (package.json). */
+const SERVICE_NODE_ARGS = ['--max-semi-space-size=32'];
+
 /** Scenarios on the main service, in order; the rebuild runs last, on a service and database of its own. */
 const SCENARIOS = {
   'add-item': addItemScenario,
@@ -204,9 +207,6 @@ async function runScenario(name, run) {
     return [{ id: name, title: name, figures: [], ratios: [], notes: [], error: error instanceof Error ? error.message : String(error) }];
   }
 }
-
-/** The service's node flags, as `npm start` and the Dockerfile run it (package.json). */
-const SERVICE_NODE_ARGS = ['--max-semi-space-size=32'];
 
 async function startService({ root, name, databaseUrl, secret, tokens, logDir, nodeArgs = [] }) {
   const service = await startNodeServer({
