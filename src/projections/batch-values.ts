@@ -29,10 +29,6 @@ function describe(value: unknown): string {
 }
 
 /** A uuid, in the lower case PostgreSQL answers it in: a key that compares as the column does. */
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
-
 export function uuidValue(value: unknown): string {
   if (typeof value !== 'string' || !UUID.test(value)) throw new UnexpectedValueError('a uuid', value);
   return value.toLowerCase();

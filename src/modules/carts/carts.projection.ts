@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import type { StoredEvent } from '../../event-store/event.js';
-import { int4Value, isUuid, jsonValue, textValue, timestampValue, UnexpectedValueError, uuidValue } from '../../projections/batch-values.js';
+import { int4Value, jsonValue, textValue, timestampValue, UnexpectedValueError, uuidValue } from '../../projections/batch-values.js';
 import { ProjectionProvider, type Projection, type ProjectionContext } from '../../projections/projection.js';
 import type { OrderPlaced } from '../orders/order.events.js';
 import type { CartCheckedOut, CartCreated, CartItemAdded, CartItemQuantityChanged, CartItemRemoved } from './cart.events.js';
@@ -85,7 +85,7 @@ export class CartsProjection implements Projection {
   };
 
   async applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<void> {
-    const carts = await loadCarts(ctx, linesTouchedBy(events));
+    const carts = await loadCarts(ctx, new Set(events.map((event) => uuidValue((event.data as { cartId: unknown }).cartId))));
     for (const event of events) foldCartEvent(carts, event);
     await writeCarts(ctx, [...carts.values()]);
   }
@@ -127,52 +127,26 @@ interface FoldedCart {
   readonly id: string;
   row: CartViewRow | undefined;
   rowChanged: boolean;
-  /** Its lines by product: those the batch touches (see linesTouchedBy), as loaded, then as folded. */
   readonly lines: Map<string, CartLineRow>;
   /** Products whose line the batch wrote or deleted. */
   readonly touchedLines: Set<string>;
 }
 
 /**
- * Each cart the batch touches (lower case), with the products whose lines its events read or write. The
- * fold looks lines up by product only, so these are all the lines it needs: a cart with twenty lines and
- * one new item loads one line, not twenty. A value that is not a uuid is left out here; the fold refuses it.
- */
-function linesTouchedBy(events: readonly StoredEvent[]): Map<string, Set<string>> {
-  const touched = new Map<string, Set<string>>();
-  for (const event of events) {
-    const cartId = uuidValue((event.data as { cartId: unknown }).cartId);
-    const products = touched.get(cartId) ?? new Set<string>();
-    touched.set(cartId, products);
-    const data = event.data as { productId?: unknown; lines?: unknown };
-    const productIds = event.type === 'OrderPlaced' && Array.isArray(data.lines) ? data.lines.map((line: { productId?: unknown } | null) => line?.productId) : [data.productId];
-    for (const productId of productIds) if (isUuid(productId)) products.add(productId.toLowerCase());
-  }
-  return touched;
-}
-
-/**
- * The rows of the touched carts with the touched lines, as they stand in this transaction, in one query.
+ * The rows of `cartIds` (lower case) with their lines, as they stand in this transaction, in one query.
  * Only carts with a row have lines: lines are written only by an event that moved its cart's row, and
  * rows are never deleted.
  */
-async function loadCarts(ctx: ProjectionContext, touched: ReadonlyMap<string, ReadonlySet<string>>): Promise<Map<string, FoldedCart>> {
-  const ids = [...touched.keys()];
+async function loadCarts(ctx: ProjectionContext, cartIds: ReadonlySet<string>): Promise<Map<string, FoldedCart>> {
+  const ids = [...cartIds];
   const carts = new Map<string, FoldedCart>(ids.map((id) => [id, { id, row: undefined, rowChanged: false, lines: new Map(), touchedLines: new Set() }]));
-  const pairs = [...touched].flatMap(([cartId, products]) => [...products].map((productId) => [cartId, productId]));
   const { rows } = await ctx.client.query<CartViewRow & { lines: Omit<CartLineRow, 'cart_id'>[] | null }>(
-    `WITH touched AS (
-       SELECT line.cart_id,
-              json_agg(json_build_object('product_id', line.product_id, 'quantity', line.quantity, 'line_no', line.line_no,
-                                         'sku', line.sku, 'name', line.name, 'unit_price_cents', line.unit_price_cents)) AS lines
-       FROM unnest($2::uuid[], $3::uuid[]) AS wanted(cart_id, product_id)
-       JOIN ${ctx.table('cart_lines_view')} line USING (cart_id, product_id)
-       GROUP BY line.cart_id
-     )
-     SELECT c.id, c.customer_id, c.status, c.order_id, c.version, c.updated_at, touched.lines
-     FROM ${ctx.table('carts_view')} c LEFT JOIN touched ON touched.cart_id = c.id
-     WHERE c.id = ANY($1::uuid[])`,
-    [ids, pairs.map(([cartId]) => cartId), pairs.map(([, productId]) => productId)],
+    `SELECT c.id, c.customer_id, c.status, c.order_id, c.version, c.updated_at,
+            (SELECT json_agg(l) FROM (
+               SELECT product_id, quantity, line_no, sku, name, unit_price_cents FROM ${ctx.table('cart_lines_view')} WHERE cart_id = c.id
+             ) l) AS lines
+     FROM ${ctx.table('carts_view')} c WHERE c.id = ANY($1::uuid[])`,
+    [ids],
   );
   for (const { lines, ...row } of rows) {
     const cart = foldedCart(carts, row.id);
