@@ -138,6 +138,20 @@ try {
     poolSize: 20,
     sql: eventStoreSql(root),
     startService: (name, databaseUrl, nodeArgs) => startService({ root, name, databaseUrl, secret, tokens, logDir, nodeArgs }),
+    /** The CRUD baseline app (bench/baseline-crud) on a fresh database of its own: { server, url }. */
+    startCrudBaseline: async (name, database) => {
+      const url = await pg.createDatabase(database);
+      const server = await startNodeServer({
+        name,
+        script: baselineMain,
+        cwd: root,
+        env: { NODE_ENV: 'production', DATABASE_URL: url, JWT_SECRET: secret, DATABASE_POOL_SIZE: String(ctx.poolSize) },
+        logFile: path.join(logDir, `${database}.log`),
+        readyPath: '/carts',
+        isReady: (status) => status > 0 && status < 500,
+      });
+      return { server, url };
+    },
   };
 
   if (options.profile) {

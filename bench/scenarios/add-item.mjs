@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { mapConcurrent } from '../lib/api-client.mjs';
@@ -8,7 +7,7 @@ import { openPool } from '../lib/postgres.mjs';
 import { projectionLag } from '../lib/projections-wait.mjs';
 import { fmt, range, repeatInterleaved } from '../lib/repeat.mjs';
 import { seedEmptyCarts, seedProducts } from '../lib/seed-sql.mjs';
-import { sampleMemory, startNodeServer } from '../lib/service-process.mjs';
+import { sampleMemory } from '../lib/service-process.mjs';
 import { percentiles } from '../lib/stats.mjs';
 
 const LAG_CARTS = 20;
@@ -46,16 +45,7 @@ export async function addItemScenario(ctx) {
   const rawPool = openPool(rawUrl, s.connections);
   const rawProducts = await seedProducts(rawPool, { count: s.addItemProducts, stock: 1_000_000 });
 
-  const crudUrl = await ctx.pg.createDatabase('bench_crud_baseline');
-  const crud = await startNodeServer({
-    name: 'CRUD baseline',
-    script: ctx.baselineMain,
-    cwd: ctx.root,
-    env: { NODE_ENV: 'production', DATABASE_URL: crudUrl, JWT_SECRET: ctx.secret, DATABASE_POOL_SIZE: String(ctx.poolSize) },
-    logFile: path.join(ctx.logDir, 'crud-baseline.log'),
-    readyPath: '/carts',
-    isReady: (status) => status > 0 && status < 500,
-  });
+  const { server: crud } = await ctx.startCrudBaseline('CRUD baseline', 'bench_crud_baseline');
 
   const lagMode = await chooseLagMode(ctx, products[0], customerAuth);
   if (lagMode.skipped) section.notes.push(`Projection lag: ${lagMode.skipped}`);

@@ -116,16 +116,7 @@ async function getOrderById(ctx) {
  * all are `placed`.
  */
 async function startCrudOrders(ctx, orders) {
-  const url = await ctx.pg.createDatabase('bench_crud_orders');
-  const server = await startNodeServer({
-    name: 'CRUD baseline (orders)',
-    script: ctx.baselineMain,
-    cwd: ctx.root,
-    env: { NODE_ENV: 'production', DATABASE_URL: url, JWT_SECRET: ctx.secret, DATABASE_POOL_SIZE: String(ctx.poolSize) },
-    logFile: path.join(ctx.logDir, 'crud-orders.log'),
-    readyPath: '/orders',
-    isReady: (status) => status > 0 && status < 500,
-  });
+  const { server, url } = await ctx.startCrudBaseline('CRUD baseline (orders)', 'bench_crud_orders');
   const pool = openPool(url, 2);
   try {
     // `synchronize: true` created the table before the server started listening.
