@@ -109,27 +109,23 @@ export async function addItemScenario(ctx) {
         return httpLoad({ baseUrl: crud.baseUrl, connections: s.connections, durationSec: warmup ? s.warmupSec : s.runSec, next: requestFor(currentCarts) });
       },
     },
-    {
-      key: 'pg',
-      label: 'bare pg',
-      describe: (r) => `${fmt(r.perSecond)} commands/s, p50 ${fmt(r.latency.p50, 1)} ms, p99 ${fmt(r.latency.p99, 1)} ms`,
-      run: async ({ warmup, beforeLoad }) => {
-        const carts = (await seedEmptyCarts(rawPool, { count: s.carts, customers: 200, customerPrefix: 'bench-add-' })).map((c) => c.cartId);
-        await beforeLoad();
-        return pgCommandLoad(rawPool, ctx.sql, { carts, products: rawProducts, concurrency: s.connections, durationSec: warmup ? s.warmupSec : s.runSec });
-      },
-    },
-    {
-      key: 'pgAppend',
-      label: 'bare pg, append only',
-      describe: (r) => `${fmt(r.perSecond)} commands/s, p50 ${fmt(r.latency.p50, 1)} ms, p99 ${fmt(r.latency.p99, 1)} ms`,
-      run: async ({ warmup, beforeLoad }) => {
-        const carts = (await seedEmptyCarts(rawPool, { count: s.carts, customers: 200, customerPrefix: 'bench-add-' })).map((c) => c.cartId);
-        await beforeLoad();
-        return pgCommandLoad(rawPool, ctx.sql, { carts, products: rawProducts, concurrency: s.connections, durationSec: warmup ? s.warmupSec : s.runSec, appendOnly: true });
-      },
-    },
+    bareTarget('pg', 'bare pg', false),
+    bareTarget('pgAppend', 'bare pg, append only', true),
   ];
+
+  /** The command's SQL through bare pg, on fresh carts each run; `appendOnly`: the append alone. */
+  function bareTarget(key, label, appendOnly) {
+    return {
+      key,
+      label,
+      describe: (r) => `${fmt(r.perSecond)} commands/s, p50 ${fmt(r.latency.p50, 1)} ms, p99 ${fmt(r.latency.p99, 1)} ms`,
+      run: async ({ warmup, beforeLoad }) => {
+        const carts = (await seedEmptyCarts(rawPool, { count: s.carts, customers: 200, customerPrefix: 'bench-add-' })).map((c) => c.cartId);
+        await beforeLoad();
+        return pgCommandLoad(rawPool, ctx.sql, { carts, products: rawProducts, concurrency: s.connections, durationSec: warmup ? s.warmupSec : s.runSec, appendOnly });
+      },
+    };
+  }
 
   try {
     const runs = await repeatInterleaved({ runs: s.runs, targets, settle: ctx.settle, progress, title, quietWaitSec: s.quietWaitSec });

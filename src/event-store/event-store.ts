@@ -38,8 +38,16 @@ WHERE i.command IN (SELECT command FROM accepted)
 ORDER BY i.ord
 RETURNING global_position, stream_id, version`;
 
+/** readLog's query: the log after a checkpoint, below the horizon, in log order (see readLog). */
+const READ_LOG_SQL = `
+  SELECT ${EVENT_COLUMNS} FROM events
+  WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY transaction_id, global_position
+  LIMIT $3`;
+
 /**
- * readLogBatch's query. Events are held back when the newest visible event's transaction is at or above
+ * readLogBatch's query: readLog's, with the held-back check. Events are held back when the newest visible event's transaction is at or above
  * the horizon (every such event is after the checkpoint, which was read below an older horizon). That is
  * asked as "the newest transaction id", one backward probe of the log-order index, and not as EXISTS
  * (... transaction_id >= horizon): the planner cannot know the horizon, guesses that a third of the
@@ -52,13 +60,7 @@ SELECT held.held_back, e.* FROM
      (SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= pg_snapshot_xmin(pg_current_snapshot()),
      false
    ) AS held_back) held
-LEFT JOIN LATERAL (
-  SELECT ${EVENT_COLUMNS} FROM events
-  WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY transaction_id, global_position
-  LIMIT $3
-) e ON true`;
+LEFT JOIN LATERAL (${READ_LOG_SQL}) e ON true`;
 
 /** Up to this many appends in flight at once; more wait and go out together in the next statement. */
 const GROUP_COMMIT_IN_FLIGHT = 4;
@@ -193,15 +195,8 @@ export class EventStore {
    * running (below the snapshot's xmin: all of those have committed or aborted), ordered by
    * (transaction_id, global_position). A reader checkpoints on that pair.
    */
-  async readLog(checkpoint: LogCheckpoint, limit: number, client: pg.Pool | pg.PoolClient = this.pool): Promise<StoredEvent[]> {
-    const { rows } = await client.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, global_position
-       LIMIT $3`,
-      [checkpoint.transactionId, checkpoint.position, limit],
-    );
+  async readLog(checkpoint: LogCheckpoint, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(READ_LOG_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
     return rows.map(toStoredEvent);
   }
 
