@@ -143,13 +143,16 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
 
   /** The lowest checkpoint position among the named projections: what a read of them reflects at least. */
   async positionOf(names: readonly string[]): Promise<string> {
-    const checkpoints = await this.currentCheckpoints(names);
-    let lowest: bigint | undefined;
-    for (const checkpoint of checkpoints) {
-      const position = BigInt(checkpoint?.position ?? '0');
-      if (lowest === undefined || position < lowest) lowest = position;
-    }
-    return String(lowest ?? 0n);
+    return this.localPositionOf(names) ?? lowestPosition(await this.tableCheckpoints(names));
+  }
+
+  /**
+   * positionOf() without a query, when this instance applies all the named projections (the common case,
+   * and the hot path of every read-model GET); undefined otherwise.
+   */
+  localPositionOf(names: readonly string[]): string | undefined {
+    const local = this.localCheckpoints(names);
+    return local.every((checkpoint) => checkpoint !== undefined) ? lowestPosition(local) : undefined;
   }
 
   async statuses(): Promise<ProjectionStatus[]> {
@@ -256,17 +259,18 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   private async haveApplied(names: readonly string[], target: LogCheckpoint): Promise<boolean> {
     const applied = (checkpoints: readonly (LogCheckpoint | undefined)[]) =>
       checkpoints.every((checkpoint) => checkpoint !== undefined && compareCheckpoints(target, checkpoint) <= 0);
-    const local = names.map((name) => this.applierOf(name).appliedCheckpoint);
-    return applied(local) || applied(await this.currentCheckpoints(names, true));
+    return applied(this.localCheckpoints(names)) || applied(await this.tableCheckpoints(names));
   }
 
   /**
-   * Each named projection's checkpoint: this instance's own, where it is the applier (no query: the hot
-   * path of every read-model GET), else the table's. Both are lower bounds, as checkpoints only move on.
+   * Each named projection's checkpoint as this instance knows it without a query: its own, where it is the
+   * applier; undefined for the others. Like the table's, a lower bound: checkpoints only move on.
    */
-  private async currentCheckpoints(names: readonly string[], fromTable = false): Promise<(LogCheckpoint | undefined)[]> {
-    const local = names.map((name) => (fromTable ? undefined : this.applierOf(name).appliedCheckpoint));
-    if (local.every((checkpoint) => checkpoint !== undefined)) return local;
+  private localCheckpoints(names: readonly string[]): (LogCheckpoint | undefined)[] {
+    return names.map((name) => this.applierOf(name).appliedCheckpoint);
+  }
+
+  private async tableCheckpoints(names: readonly string[]): Promise<(LogCheckpoint | undefined)[]> {
     const rows = await this.checkpoints.readMany(names);
     return names.map((name) => rows.get(name)?.checkpoint);
   }
@@ -354,4 +358,14 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
       }
     }
   }
+}
+
+/** The lowest of some checkpoints' positions (a projection with no checkpoint row yet counts as 0). */
+function lowestPosition(checkpoints: readonly (LogCheckpoint | undefined)[]): string {
+  let lowest: bigint | undefined;
+  for (const checkpoint of checkpoints) {
+    const position = BigInt(checkpoint?.position ?? '0');
+    if (lowest === undefined || position < lowest) lowest = position;
+  }
+  return String(lowest ?? 0n);
 }

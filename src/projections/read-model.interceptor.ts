@@ -30,6 +30,12 @@ export class ReadModelInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const minPosition = parseMinPosition(http.getRequest<FastifyRequest>().headers['x-min-position']);
     const reply = http.getResponse<FastifyReply>();
+    const known = minPosition === undefined ? this.runner.localPositionOf(names) : undefined;
+    if (known !== undefined) {
+      // The common case, without a query or a promise: this instance applies the read models itself.
+      void reply.header('X-Projection-Position', known);
+      return next.handle();
+    }
     return from(this.prepare(names, minPosition, reply)).pipe(switchMap(() => next.handle()));
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event.js';
@@ -16,6 +16,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
   let close: () => Promise<void>;
   let dataSource: DataSource;
   let queries: OrderQueries;
+  let url: string;
   const projection = new OrderSummaryProjection();
   const log = new TestLog();
 
@@ -44,10 +45,9 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
   }
 
   beforeAll(async () => {
-    let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
     dataSource = await dataSourceFor(url, [OrderSummaryRow]);
-    queries = new OrderQueries(dataSource.getRepository(OrderSummaryRow));
+    queries = new OrderQueries(dataSource.getRepository(OrderSummaryRow), pool);
   });
   afterAll(async () => {
     await dataSource.destroy();
@@ -136,6 +136,26 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     await apply(first, paid, cancelled);
     await apply(first, paid);
     expect(await queries.findOrder(orderId)).toMatchObject({ status: 'cancelled', version: 3 });
+  });
+
+  it('reads the table a rebuild swapped in, on a connection that read the old one (its prepared statement is replanned)', async () => {
+    const first = placed();
+    const orderId = first.streamId;
+    const paid = orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'swap', paidAt: '2026-11-26T11:00:00.000Z' } });
+    await apply(first);
+    const oneConnection = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const onOne = new OrderQueries(dataSource.getRepository(OrderSummaryRow), oneConnection);
+      expect(await onOne.findOrder(orderId)).toMatchObject({ status: 'placed' });
+      // What a rebuild's swap does: the old table goes, a shadow filled from the log takes its name.
+      await pool.query(`CREATE TABLE order_summaries__swap (LIKE order_summaries INCLUDING ALL)`);
+      await pool.query(`INSERT INTO order_summaries__swap SELECT * FROM order_summaries`);
+      await applyEvents(pool, projection, [paid], { via, table: () => '"order_summaries__swap"' });
+      await pool.query(`BEGIN; DROP TABLE order_summaries; ALTER TABLE order_summaries__swap RENAME TO order_summaries; COMMIT`);
+      expect(await onOne.findOrder(orderId)).toMatchObject({ status: 'paid', paymentReference: 'swap' });
+    } finally {
+      await oneConnection.end();
+    }
   });
 
   it('answers null for an unknown order or an id that is not a UUID', async () => {

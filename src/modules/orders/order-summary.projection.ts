@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isISO8601, isUUID } from 'class-validator';
+import type pg from 'pg';
 import { Column, Entity, PrimaryColumn, type Repository } from 'typeorm';
+import { PG_POOL } from '../../database/database.tokens.js';
 import { bigintAsNumber } from '../../database/bigint-number.transformer.js';
 import type { StoredEvent } from '../../event-store/event.js';
 import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
@@ -335,21 +337,34 @@ export interface OrderFilter {
   readonly cursor?: string;
 }
 
+/** order_summaries' columns under their OrderSummaryRow names, for a query through pg (total_cents, a bigint, comes as a string). */
+const FIND_ORDER_SQL = `SELECT id, customer_id AS "customerId", cart_id AS "cartId", status, total_cents AS "totalCents", currency,
+  item_count AS "itemCount", items, shipping_address AS "shippingAddress", payment_reference AS "paymentReference", carrier,
+  tracking_number AS "trackingNumber", cancel_reason AS "cancelReason", placed_at AS "placedAt", paid_at AS "paidAt",
+  shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version
+  FROM order_summaries WHERE id = $1`;
+
 const SUMMARY_COLUMNS = ['id', 'customerId', 'status', 'totalCents', 'currency', 'itemCount', 'placedAt', 'updatedAt'].map((c) => `o.${c}`);
 
 /** The orders' reads, over `order_summaries`. */
 @Injectable()
 export class OrderQueries {
-  constructor(@InjectRepository(OrderSummaryRow) private readonly orders: Repository<OrderSummaryRow>) {}
+  constructor(
+    @InjectRepository(OrderSummaryRow) private readonly orders: Repository<OrderSummaryRow>,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+  ) {}
 
   /**
    * The whole order, as GET /orders/:id answers it (without `asOf`/`version`), or null. No ownership
    * check: the caller's controller decides who may see it. Optional fields are absent until their event.
+   *
+   * A prepared statement straight through pg: the busiest read of all, and TypeORM's query building and
+   * entity mapping cost more CPU than the query itself (bench/PROFILE.md).
    */
   async findOrder(id: string): Promise<OrderView | null> {
     if (!isUUID(id)) return null;
-    const row = await this.orders.findOneBy({ id });
-    return row && toOrder(row);
+    const { rows } = await this.pool.query<OrderSummaryRow & { totalCents: string }>({ name: 'eventshop.find-order', text: FIND_ORDER_SQL, values: [id] });
+    return rows.length === 0 ? null : toOrder({ ...rows[0], totalCents: Number(rows[0].totalCents) });
   }
 
   /**
