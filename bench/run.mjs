@@ -27,7 +27,7 @@ import { addItemScenario } from './scenarios/add-item.mjs';
 import { aggregateSizeScenario } from './scenarios/aggregate-size.mjs';
 import { checkoutScenario } from './scenarios/checkout.mjs';
 import { orderReadScenarios } from './scenarios/order-reads.mjs';
-import { profileAddItem } from './scenarios/profile.mjs';
+import { profileLoads } from './scenarios/profile.mjs';
 import { rebuildScenario } from './scenarios/rebuild.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,7 +102,7 @@ const outFile = options.out
 /** Planned steps for the progress bar: warm-up + runs per target, plus the seeding steps. */
 const runsPer = settings.runs + 1;
 const plannedSteps = options.profile
-  ? 2
+  ? 4
   : (selected.includes('add-item') ? 4 * runsPer : 0) +
     (selected.includes('checkout') ? runsPer : 0) +
     // order-reads: GET by id (eventshop, CRUD baseline, floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
@@ -155,7 +155,7 @@ try {
   };
 
   if (options.profile) {
-    writeFileSync(outFile, await profileAddItem(ctx));
+    writeFileSync(outFile, await profileLoads(ctx));
     progress.log(`wrote ${path.relative(process.cwd(), outFile)}`);
   } else {
     const sections = [];

@@ -33,13 +33,8 @@ async function getOrderById(ctx) {
   if (!app.routes.has('get', '/orders/{id}')) return [{ ...section, skipped: 'skipped: route not available (GET /orders/:id)' }];
 
   let orders = await placedOrders(app.pool, 1000);
-  if (orders.length < 100) {
-    // The checkout scenario did not run: place a few hundred orders through the API.
-    const products = (await mapConcurrent(range(30), 10, (i) => app.api.expect(201, 'POST', '/products', { auth: app.adminAuth, body: { sku: `BENCH-GET-${i}`, name: `Get product ${i}`, priceCents: 700, stock: 1_000_000 } }))).map((r) => r.id);
-    const carts = await seedCarts(app.pool, { count: 500, customers: 50, customerPrefix: 'bench-get-', productIds: products, lines: 3 });
-    await mapConcurrent(carts, 10, (c) => app.api.expect(201, 'POST', `/carts/${c.cartId}/checkout`, { auth: tokens(c.customerId), body: { shippingAddress: SHIPPING_ADDRESS } }));
-    orders = await placedOrders(app.pool, 1000);
-  }
+  // The checkout scenario did not run: place a few hundred orders through the API.
+  if (orders.length < 100) orders = await placeOrders(ctx, app, 500);
   await ctx.settle();
   const probe = await app.api.request('GET', `/orders/${orders[0].id}`, { auth: tokens(orders[0].customerId) });
   if (probe.status !== 200) throw new Error(`GET /orders/:id answered ${probe.status}: ${JSON.stringify(probe.body).slice(0, 300)}`);
@@ -317,6 +312,18 @@ function addReadFigures(section, variants, runs, p99Target) {
       `With ${variants[0].connections} connections in a closed loop, latency is mostly queueing: p50 is about ${variants[0].connections} / throughput. The 1-connection runs show what one request costs on an otherwise idle service.`,
     );
   }
+}
+
+/** `count` orders placed through the API (3-line carts written into the log, then checked out by their owners). */
+export async function placeOrders(ctx, app, count) {
+  const products = (
+    await mapConcurrent(range(30), 10, (i) =>
+      app.api.expect(201, 'POST', '/products', { auth: app.adminAuth, body: { sku: `BENCH-GET-${i}`, name: `Get product ${i}`, priceCents: 700, stock: 1_000_000 } }),
+    )
+  ).map((r) => r.id);
+  const carts = await seedCarts(app.pool, { count, customers: 50, customerPrefix: 'bench-get-', productIds: products, lines: 3 });
+  await mapConcurrent(carts, 10, (c) => app.api.expect(201, 'POST', `/carts/${c.cartId}/checkout`, { auth: ctx.tokens(c.customerId), body: { shippingAddress: SHIPPING_ADDRESS } }));
+  return placedOrders(app.pool, count);
 }
 
 async function placedOrders(pool, limit) {
