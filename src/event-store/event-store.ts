@@ -205,9 +205,12 @@ export class EventStore {
    * because an older transaction is still running. A reader that finds some should look again soon
    * rather than wait for the next notification: the transaction holding them back may not be an append,
    * and then nobody notifies. One round trip: the check rides along with the read.
+   *
+   * On `db`, when given, outside any transaction: a live projection batch reads on its own pipelined
+   * connection, right behind its commit.
    */
-  async readLogBatch(checkpoint: LogCheckpoint, limit: number): Promise<LogBatch> {
-    const { rows } = await this.pool.query<EventRow & { held_back: boolean }>(READ_LOG_BATCH_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
+  async readLogBatch(checkpoint: LogCheckpoint, limit: number, db: pg.Pool | pg.PoolClient = this.pool): Promise<LogBatch> {
+    const { rows } = await db.query<EventRow & { held_back: boolean }>(READ_LOG_BATCH_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
     const heldBack = rows[0]?.held_back ?? false;
     const events = rows[0]?.global_position === null ? [] : rows.map(toStoredEvent);
     return { events, heldBack };

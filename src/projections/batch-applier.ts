@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { LogCheckpoint, StoredEvent } from '../event-store/event.js';
+import type { LogBatch } from '../event-store/event-store.js';
 import { checkpointOfEvent, type CheckpointStore } from './checkpoint-store.js';
 import type { Projection, ProjectionContext } from './projection.js';
 import { lockKey } from './projection-locks.js';
@@ -14,7 +15,8 @@ export const SHADOW_SUFFIX = '__rebuild';
 export type BatchTarget = 'live' | 'rebuild';
 
 export type BatchOutcome =
-  | { readonly kind: 'applied'; readonly checkpoint: LogCheckpoint }
+  /** `next`: the log after `checkpoint`, read right behind the commit when `readNext` was given. */
+  | { readonly kind: 'applied'; readonly checkpoint: LogCheckpoint; readonly next?: LogBatch }
   /** A rebuild holds the projection paused: nothing was written. */
   | { readonly kind: 'paused' }
   /** The checkpoint was no longer where the batch started: nothing was written. */
@@ -36,6 +38,12 @@ export class HandlerFailedError extends Error {
 export function physicalTable(logicalName: string, target: BatchTarget): string {
   return target === 'live' ? logicalName : `${logicalName}${SHADOW_SUFFIX}`;
 }
+
+/**
+ * Reads the log after `after` on `client` (see inBatchTransaction). Given, a live batch on a pipelined
+ * connection sends it right behind its commit: the applier's next read then costs no round trip of its own.
+ */
+export type ReadNext = (client: pg.PoolClient, after: LogCheckpoint) => Promise<LogBatch>;
 
 /**
  * Below this many handled events a batch goes through the handlers even when the projection has
@@ -60,6 +68,7 @@ export async function applyBatch(
   events: readonly StoredEvent[],
   from: LogCheckpoint,
   target: BatchTarget,
+  readNext?: ReadNext,
 ): Promise<BatchOutcome> {
   const handled = events.filter((event) => projection.handlers[event.type] !== undefined);
   if (handled.length === 0 && target === 'live') {
@@ -69,30 +78,34 @@ export async function applyBatch(
   }
   let setBasedFailure: { readonly cause: unknown } | undefined;
   if (projection.applyBatch && handled.length >= SET_BASED_MIN_EVENTS) {
-    const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, async (ctx) => {
+    // Its deferred writes are left in flight: the commit goes out right behind them (see inBatchTransaction).
+    const setBased = async (ctx: ProjectionContext) => {
       try {
         await projection.applyBatch?.(handled, ctx);
       } catch (error) {
         throw new SetBasedFailedError(error);
       }
-    }).catch((error: unknown) => {
+    };
+    const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, setBased, readNext, (error) => new SetBasedFailedError(error)).catch((error: unknown) => {
       if (!(error instanceof SetBasedFailedError)) throw error;
       setBasedFailure = error;
       return undefined;
     });
     if (outcome) return outcome;
   }
-  const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, async (ctx) => {
+  const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, async (ctx, flush) => {
     for (const [index, event] of events.entries()) {
       const handler = projection.handlers[event.type];
       if (!handler) continue;
       try {
         await handler(event, ctx);
+        // Each handler's deferred writes before the next handler: a failure names its own event.
+        await flush();
       } catch (error) {
         throw new HandlerFailedError(projection.name, event, index, error);
       }
     }
-  });
+  }, readNext);
   if (setBasedFailure) {
     // The handlers succeeded where applyBatch failed: a transient error, or applyBatch refusing (or failing
     // on) input the handlers take. Correct either way, but slower; worth knowing.
@@ -101,7 +114,18 @@ export async function applyBatch(
   return outcome;
 }
 
-/** `write` and the checkpoint's move, in one transaction (for a live batch: unless a rebuild holds it paused). */
+/**
+ * `write` and the checkpoint's move, in one transaction (for a live batch: unless a rebuild holds it paused).
+ *
+ * `write` gets the batch's context and `flush`, which resolves when the context's deferred writes have
+ * succeeded. Writes still deferred when `write` returns are in flight when the checkpoint's move and the
+ * commit go out; if one of them fails, the batch is rolled back and `deferredFailure(cause)` thrown.
+ *
+ * A live batch runs on a pipelined connection (the runner's batch pool): the BEGIN and the batch lock go
+ * out together with the projection's first query, and the commit (then `readNext`) right behind its
+ * deferred writes, so a batch that loads and then writes takes two round trips, the next read included.
+ * Any other connection runs the same steps one after another, and does not read ahead.
+ */
 async function inBatchTransaction(
   pool: pg.Pool,
   checkpoints: CheckpointStore,
@@ -109,25 +133,49 @@ async function inBatchTransaction(
   events: readonly StoredEvent[],
   from: LogCheckpoint,
   target: BatchTarget,
-  write: (ctx: ProjectionContext) => Promise<void>,
+  write: (ctx: ProjectionContext, flush: () => Promise<void>) => Promise<void>,
+  readNext: ReadNext | undefined,
+  deferredFailure: (cause: unknown) => Error = (cause) => (cause instanceof Error ? cause : new Error(String(cause))),
 ): Promise<BatchOutcome> {
   const client = await pool.connect();
+  const { ctx, flush } = contextFor(client, projection, target);
   let broken: Error | undefined;
+  // Resolves false when a rebuild or verify holds the projection paused (the transaction is then aborted).
+  let locked: Promise<boolean> = Promise.resolve(true);
   try {
     if (target === 'live') {
-      if (!(await beginLiveBatch(client, projection))) return { kind: 'paused' };
+      locked = beginLiveBatch(client, projection);
+      locked.catch(() => undefined); // awaited below; this only keeps an early rejection from counting as unhandled
+      if (!client.pipeline && !(await locked)) {
+        await client.query('ROLLBACK');
+        return { kind: 'paused' };
+      }
     } else {
       // A rebuild's batches need not wait for the WAL flush: a crash can only lose the last few of them, with
       // their checkpoint, and the swap (a synchronous commit) flushes them all before the shadows go live.
       await client.query('BEGIN; SET LOCAL synchronous_commit = off');
     }
-    await write(contextFor(client, projection, target));
+    await write(ctx, flush);
+    if (!(await locked)) {
+      await client.query('ROLLBACK');
+      return { kind: 'paused' };
+    }
     const to = checkpointOfEvent(events[events.length - 1]);
     if (target === 'live') {
-      if (await checkpoints.advanceAndCommit(client, projection.name, from, to)) return { kind: 'applied', checkpoint: to };
+      const committed = checkpoints.advanceAndCommit(client, projection.name, from, to);
+      committed.catch(() => undefined); // a deferred write's failure is the one to report
+      // Executed after the commit (in order, on this connection), so it sees what the next read would.
+      const next = readNext && client.pipeline ? readNext(client, to).catch(() => undefined) : undefined;
+      await flush().catch((error: unknown) => {
+        throw deferredFailure(error);
+      });
+      if (await committed) return { kind: 'applied', checkpoint: to, next: await next };
       await client.query('ROLLBACK');
       return { kind: 'moved' };
     }
+    await flush().catch((error: unknown) => {
+      throw deferredFailure(error);
+    });
     if (!(await checkpoints.advanceRebuild(client, projection.name, from, to))) {
       await client.query('ROLLBACK');
       return { kind: 'moved' };
@@ -138,16 +186,22 @@ async function inBatchTransaction(
     await client.query('ROLLBACK').catch((rollbackError: Error) => {
       broken = rollbackError;
     });
+    // Without the batch lock every statement after it failed: the projection is paused, nothing went wrong.
+    if (!(await locked.catch(() => true))) return { kind: 'paused' };
     throw error;
   } finally {
     client.release(broken);
   }
 }
 
+/** SQLSTATE raised by a live batch's BEGIN when it cannot take the projection's batch lock. */
+const BATCH_PAUSED = 'ES423';
+
 /**
- * Opens a live batch's transaction and takes the projection's batch lock, in one round trip (a live
- * batch's latency is its round trips on a loaded machine); false, with the transaction rolled back, when
- * a rebuild or a verify holds the projection paused.
+ * Opens a live batch's transaction and takes the projection's batch lock, in one string (a live batch's
+ * latency is its round trips on a loaded machine); false when a rebuild or a verify holds the projection
+ * paused. The lock's absence is raised as an error, so that on a pipelined connection the statements sent
+ * behind it fail too, whatever they are, instead of writing.
  *
  * The commit need not wait for the WAL flush either: a crash can lose only the last batches together
  * with their checkpoint (one transaction), and the projection applies them again from the durable log.
@@ -155,12 +209,18 @@ async function inBatchTransaction(
  */
 async function beginLiveBatch(client: pg.PoolClient, projection: Projection): Promise<boolean> {
   const [classKey, objKey] = lockKey('batch', projection.name).args;
-  const results = (await client.query(
-    `BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_try_advisory_xact_lock(${classKey | 0}, ${objKey | 0}) AS ok`,
-  )) as unknown as pg.QueryResult<{ ok: boolean }>[];
-  if (results[2].rows[0].ok) return true;
-  await client.query('ROLLBACK');
-  return false;
+  try {
+    await client.query(
+      `BEGIN; SET LOCAL synchronous_commit = off;
+       DO $$BEGIN IF NOT pg_try_advisory_xact_lock(${classKey | 0}, ${objKey | 0}) THEN
+         RAISE EXCEPTION 'projection paused' USING ERRCODE = '${BATCH_PAUSED}';
+       END IF; END$$`,
+    );
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === BATCH_PAUSED) return false;
+    throw error;
+  }
 }
 
 /** A projection's applyBatch threw: its transaction was rolled back, and the handlers will have their go. */
@@ -170,8 +230,9 @@ class SetBasedFailedError extends Error {
   }
 }
 
-function contextFor(client: pg.PoolClient, projection: Projection, target: BatchTarget): ProjectionContext {
-  return {
+function contextFor(client: pg.PoolClient, projection: Projection, target: BatchTarget): { ctx: ProjectionContext; flush: () => Promise<void> } {
+  let deferred: Promise<unknown>[] = [];
+  const ctx: ProjectionContext = {
     client,
     table(logicalName) {
       if (!projection.tables.includes(logicalName)) {
@@ -179,7 +240,18 @@ function contextFor(client: pg.PoolClient, projection: Projection, target: Batch
       }
       return pg.escapeIdentifier(physicalTable(logicalName, target));
     },
+    defer(text, values) {
+      const result = client.query(text, values);
+      result.catch(() => undefined); // reported by flush()
+      deferred.push(result);
+    },
   };
+  const flush = async () => {
+    const pending = deferred;
+    deferred = [];
+    await Promise.all(pending);
+  };
+  return { ctx, flush };
 }
 
 export function describeError(error: unknown): string {

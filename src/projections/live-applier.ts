@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
 import type { LogCheckpoint, StoredEvent } from '../event-store/event.js';
-import type { EventStore } from '../event-store/event-store.js';
-import { applyBatch, describeError, HandlerFailedError } from './batch-applier.js';
+import type { EventStore, LogBatch } from '../event-store/event-store.js';
+import { applyBatch, describeError, HandlerFailedError, type ReadNext } from './batch-applier.js';
 import { compareCheckpoints, type CheckpointStore } from './checkpoint-store.js';
 import type { ListenSession } from './listen-session.js';
 import type { Projection } from './projection.js';
@@ -27,12 +27,14 @@ const LOCK_RETRY_MS = 1_000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
 
-type StepOutcome = 'full' | 'partial' | 'progress-held-back' | 'held-back' | 'idle' | 'paused' | 'moved' | 'failed';
+type StepOutcome = 'full' | 'read-ahead' | 'partial' | 'progress-held-back' | 'held-back' | 'idle' | 'paused' | 'moved' | 'failed';
 
 export interface LiveApplierDeps {
   readonly pool: pg.Pool;
   /** The log's reader (shared between the appliers: see SharedLogReads). */
   readonly store: Pick<EventStore, 'readLogBatch'>;
+  /** Reads the log on a batch's own connection, right behind its commit (see inBatchTransaction). */
+  readonly readNext?: ReadNext;
   readonly checkpoints: CheckpointStore;
   readonly session: ListenSession;
   /** Called after each committed batch. */
@@ -55,6 +57,8 @@ export class LiveApplier {
   private committed: LogCheckpoint | undefined;
   private failures = 0;
   private heldBackStreak = 0;
+  /** The log after `after`, read right behind the last batch's commit: the next step's read, already done. */
+  private readAhead: { readonly after: LogCheckpoint; readonly batch: LogBatch } | undefined;
 
   constructor(
     readonly projection: Projection,
@@ -85,6 +89,7 @@ export class LiveApplier {
   /** The checkpoint was changed behind our back (a rebuild swapped the tables in). */
   reload(): void {
     this.checkpoint = undefined;
+    this.readAhead = undefined;
     this.signal.wake();
   }
 
@@ -104,7 +109,7 @@ export class LiveApplier {
       }
       const outcome = await this.step();
       if (outcome !== 'held-back') this.heldBackStreak = 0;
-      if (outcome === 'full' || outcome === 'moved') continue;
+      if (outcome === 'full' || outcome === 'read-ahead' || outcome === 'moved') continue;
       if (outcome === 'failed') await this.signal.wait(Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)), false);
       else if (outcome === 'progress-held-back') await this.signal.wait(AFTER_PROGRESS_MS, false);
       else if (outcome === 'held-back') await this.signal.wait(Math.min(HELD_BACK_MAX_MS, HELD_BACK_RETRY_MS * 2 ** this.heldBackStreak++));
@@ -117,6 +122,7 @@ export class LiveApplier {
     if (generation === undefined) return false;
     this.lockGeneration = generation;
     this.checkpoint = undefined;
+    this.readAhead = undefined;
     this.logger.log(`applying projection ${this.projection.name}`);
     return true;
   }
@@ -124,7 +130,8 @@ export class LiveApplier {
   /**
    * One batch: read, apply, move the checkpoint. The read comes right after the previous batch's commit,
    * never earlier (say, while that batch is written): an event that commits during a batch would then
-   * miss the next read as well and wait two batches instead of one.
+   * miss the next read as well and wait two batches instead of one. On a pipelined connection the read
+   * goes out right behind the commit, in the same round trip (`readAhead`).
    */
   private async step(): Promise<StepOutcome> {
     let events: StoredEvent[] = [];
@@ -133,13 +140,22 @@ export class LiveApplier {
       from = this.checkpoint ?? (await this.deps.checkpoints.read(this.projection.name)).checkpoint;
       this.checkpoint = from;
       this.noteCommitted(from);
-      const read = await this.deps.store.readLogBatch(from, BATCH_SIZE);
+      const ahead = this.readAheadAt(from);
+      this.readAhead = undefined;
+      const read = ahead ?? (await this.deps.store.readLogBatch(from, BATCH_SIZE));
       events = read.events;
       if (events.length > 0) {
         const outcome = await this.apply(events, from);
         if (outcome !== 'applied') return outcome;
         if (this.failures > 0) this.logger.log(`projection ${this.projection.name} recovered`);
         this.failures = 0;
+        const next = this.readAheadAt(this.checkpoint);
+        if (next && next.events.length > 0) return 'read-ahead';
+        if (next) {
+          // Nothing more yet: wait as after any read that found nothing (a wake during the batch is kept).
+          this.readAhead = undefined;
+          return next.heldBack ? 'progress-held-back' : 'partial';
+        }
         if (events.length === BATCH_SIZE) return 'full';
       }
       if (read.heldBack) return events.length > 0 ? 'progress-held-back' : 'held-back';
@@ -150,13 +166,20 @@ export class LiveApplier {
   }
 
   private async apply(events: readonly StoredEvent[], from: LogCheckpoint): Promise<'applied' | 'paused' | 'moved'> {
-    const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, from, 'live');
+    const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, from, 'live', this.deps.readNext);
     if (outcome.kind === 'moved') this.checkpoint = undefined;
     if (outcome.kind !== 'applied') return outcome.kind;
     this.checkpoint = outcome.checkpoint;
+    if (outcome.next) this.readAhead = { after: outcome.checkpoint, batch: outcome.next };
     this.noteCommitted(outcome.checkpoint);
     this.deps.onAdvance(this.projection.name, outcome.checkpoint);
     return 'applied';
+  }
+
+  /** The read-ahead batch, if it starts at `checkpoint` (the applier's checkpoint may have been reset since). */
+  private readAheadAt(checkpoint: LogCheckpoint | undefined): LogBatch | undefined {
+    const ahead = this.readAhead;
+    return ahead && checkpoint && compareCheckpoints(ahead.after, checkpoint) === 0 ? ahead.batch : undefined;
   }
 
   private noteCommitted(checkpoint: LogCheckpoint): void {

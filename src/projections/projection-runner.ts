@@ -17,7 +17,7 @@ import { SHADOW_SUFFIX } from './batch-applier.js';
 import { CheckpointStore, compareCheckpoints } from './checkpoint-store.js';
 import { AppendBroadcast } from './append-broadcast.js';
 import { ListenSession } from './listen-session.js';
-import { LiveApplier } from './live-applier.js';
+import { BATCH_SIZE as LIVE_BATCH_SIZE, LiveApplier } from './live-applier.js';
 import { PROJECTION_PROVIDER, USES_READ_MODELS, type Projection } from './projection.js';
 import { lockKey } from './projection-locks.js';
 import { SharedLogReads } from './shared-log-reads.js';
@@ -46,6 +46,8 @@ export interface ProjectionStatus {
 
 /** How often a read waiting for a position re-reads the checkpoints (another instance may be the applier). */
 const CHECKPOINT_POLL_MS = 100;
+/** Connections for live batches: enough for this project's projections to run theirs at the same time. */
+const BATCH_POOL_SIZE = 8;
 /** Read-model tables get a `__rebuild` shadow: the name must leave room for it within PostgreSQL's 63 bytes. */
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,53}$/;
 
@@ -62,6 +64,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   private readonly session: ListenSession;
   private readonly broadcast: AppendBroadcast;
   private readonly logReads: SharedLogReads;
+  private readonly batchPool: pg.Pool;
   private unsubscribe: (() => void) | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -81,6 +84,11 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
         onLost: () => undefined,
       },
     );
+    // Live batches run on pipelined connections of their own (see inBatchTransaction): one per projection
+    // at most, as each applier runs one batch at a time.
+    this.batchPool = new pg.Pool({ ...pool.options, application_name: 'eventshop-projection-batches', pipeline: true, max: BATCH_POOL_SIZE });
+    // An idle connection that breaks (a server restart) is dropped by the pool; the next batch opens another.
+    this.batchPool.on('error', (error) => this.logger.warn(`projection batch connection lost: ${error.message}`));
     this.broadcast = new AppendBroadcast(pool);
     this.logReads = new SharedLogReads(store);
   }
@@ -254,6 +262,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     await Promise.all([...this.rebuilds.values()].map((r) => r.done));
     await Promise.all([...this.appliers.values()].map((applier) => applier.stop()));
     await this.session.close();
+    await this.batchPool.end();
   }
 
   private async haveApplied(names: readonly string[], target: LogCheckpoint): Promise<boolean> {
@@ -333,8 +342,9 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     this.appliers.set(
       name,
       new LiveApplier(projection, {
-        pool: this.pool,
+        pool: this.batchPool,
         store: this.logReads,
+        readNext: (client, after) => this.store.readLogBatch(after, LIVE_BATCH_SIZE, client),
         checkpoints: this.checkpoints,
         session: this.session,
         onAdvance: () => this.onAdvance(),

@@ -10,6 +10,13 @@ export interface ProjectionContext {
   readonly client: pg.PoolClient;
   /** The table to write for `logicalName` (one of the projection's `tables`), already quoted. */
   table(logicalName: string): string;
+  /**
+   * Sends a write whose answer the projection does not need, without waiting for it: the batch's
+   * transaction checks it before it commits, and an error fails the batch as if the query had thrown.
+   * For the last statements of a batch: a live batch's commit then goes out right behind them, one round
+   * trip instead of two. Anything the projection reads after it must not depend on it.
+   */
+  defer(text: string, values?: unknown[]): void;
 }
 
 /**

@@ -2,10 +2,14 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOG_START } from '../../src/event-store/event.js';
 import { EventStore } from '../../src/event-store/event-store.js';
+import { applyBatch } from '../../src/projections/batch-applier.js';
+import { CheckpointStore } from '../../src/projections/checkpoint-store.js';
+import { lockKey } from '../../src/projections/projection-locks.js';
 import { createMigratedDatabase } from '../support/database.js';
 import { caughtUp, startProjectionsApp, waitFor, type ProjectionsTestApp } from './projections-test-app.js';
-import { appendEvents, createTestReadModels, TestBatchedProjection } from './test-counts.projection.js';
+import { appendEvents, createTestReadModels, foldedTypes, projectedTypes, TestBatchedProjection, TestTypesProjection } from './test-counts.projection.js';
 
 describe('projections with applyBatch (real PostgreSQL)', () => {
   let pool: pg.Pool;
@@ -14,8 +18,9 @@ describe('projections with applyBatch (real PostgreSQL)', () => {
   let t: ProjectionsTestApp;
   let batched: TestBatchedProjection;
 
+  let url: string;
+
   beforeAll(async () => {
-    let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
     await createTestReadModels(pool);
     writer = new EventStore(pool);
@@ -102,10 +107,10 @@ describe('projections with applyBatch (real PostgreSQL)', () => {
     expect(Math.max(...batches.map((processed, i) => processed - (batches[i - 1] ?? 0)))).toBe(2_000);
   });
 
-  it('applies the batch through the handlers when applyBatch fails where they do not', async () => {
+  it.each(['throws', 'deferred write fails'] as const)('applies the batch through the handlers when applyBatch fails where they do not (%s)', async (how) => {
     await caughtUp(pool, 'test_batched');
     const handlerCalls = batched.handlerCalls;
-    batched.batchBroken = true;
+    batched.batchBroken = how;
     try {
       await appendEvents(writer, randomUUID(), 10);
       await expectEveryCountedEventOnce();
@@ -115,5 +120,46 @@ describe('projections with applyBatch (real PostgreSQL)', () => {
     expect(batched.handlerCalls - handlerCalls).toBe(10);
     expect(await statusOf('test_batched')).toMatchObject({ status: 'running', lag: 0 });
     expect((await statusOf('test_batched'))?.lastError).toBeUndefined();
+  });
+
+  it('on a pipelined connection (as live batches run) also writes nothing from a moved batch, nor while paused', async () => {
+    const pipelined = new pg.Pool({ connectionString: url, pipeline: true, max: 2 });
+    const pauser = await pool.connect();
+    const checkpoints = new CheckpointStore(pool);
+        try {
+      await caughtUp(pool, 'test_types');
+      const types = t.app.get(TestTypesProjection);
+      const stale = await writer.readLog(LOG_START, 50);
+      expect(await applyBatch(pipelined, checkpoints, types, stale, LOG_START, 'live')).toEqual({ kind: 'moved' });
+      expect(await projectedTypes(pool)).toEqual(await foldedTypes(pool));
+
+      // Paused: through the handlers (test_types) and through applyBatch with a deferred write (test_batched).
+      await caughtUp(pool, 'test_batched');
+      for (const name of ['test_types', 'test_batched']) await pauser.query('SELECT pg_advisory_lock($1, $2)', lockKey('batch', name).args);
+      const from = { types: (await checkpoints.read('test_types')).checkpoint, batched: (await checkpoints.read('test_batched')).checkpoint };
+      await appendEvents(writer, randomUUID(), 5);
+      const typesBefore = await projectedTypes(pool);
+      const batchedBefore = (await pool.query(`SELECT count(*)::int AS n FROM test_batched`)).rows[0].n;
+      const calls = batched.batchCalls;
+      // The log hands events out once no older transaction is still open (the unpaused appliers' batches may be).
+      const readable = (after: typeof from.types) =>
+        waitFor('the new events to be readable', async () => {
+          const events = await writer.readLog(after, 50);
+          return events.length >= 5 && events;
+        });
+      expect(await applyBatch(pipelined, checkpoints, types, await readable(from.types), from.types, 'live')).toEqual({ kind: 'paused' });
+      expect(await applyBatch(pipelined, checkpoints, batched, await readable(from.batched), from.batched, 'live')).toEqual({ kind: 'paused' });
+      expect(batched.batchCalls).toBe(calls + 1);
+      expect(await projectedTypes(pool)).toEqual(typesBefore);
+      expect((await pool.query(`SELECT count(*)::int AS n FROM test_batched`)).rows[0].n).toBe(batchedBefore);
+      for (const name of ['test_types', 'test_batched']) await pauser.query('SELECT pg_advisory_unlock($1, $2)', lockKey('batch', name).args);
+      await caughtUp(pool, 'test_types');
+      await caughtUp(pool, 'test_batched');
+      expect(await projectedTypes(pool)).toEqual(await foldedTypes(pool));
+    } finally {
+      await pauser.query('SELECT pg_advisory_unlock_all()');
+      pauser.release();
+      await pipelined.end();
+    }
   });
 });

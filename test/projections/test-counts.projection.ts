@@ -65,8 +65,8 @@ export class TestBatchedProjection implements Projection {
   batchCalls = 0;
   /** Failure injection: both the handler and applyBatch throw for events this matches. */
   failWhen: ((event: StoredEvent) => boolean) | undefined;
-  /** applyBatch throws on every batch, where the handler would not. */
-  batchBroken = false;
+  /** applyBatch fails on every batch, where the handler would not: it throws, or its deferred write fails in PostgreSQL. */
+  batchBroken: false | 'throws' | 'deferred write fails' = false;
 
   readonly handlers: Projection['handlers'] = {
     Counted: async (event, ctx) => {
@@ -78,13 +78,15 @@ export class TestBatchedProjection implements Projection {
 
   async applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<void> {
     this.batchCalls++;
-    if (this.batchBroken) throw new Error('applyBatch is broken');
+    if (this.batchBroken === 'throws') throw new Error('applyBatch is broken');
     // Like a real set-based pass, it cannot tell which event made it fail.
     if (events.some((event) => this.failWhen?.(event))) throw new Error('injected failure somewhere in the batch');
-    await ctx.client.query(`INSERT INTO ${ctx.table('test_batched')} (position, stream_id) SELECT * FROM unnest($1::bigint[], $2::uuid[])`, [
+    // Deferred, as the real projections' last writes are: the commit goes out right behind it.
+    ctx.defer(`INSERT INTO ${ctx.table('test_batched')} (position, stream_id) SELECT * FROM unnest($1::bigint[], $2::uuid[])`, [
       events.map((event) => event.position),
       events.map((event) => event.streamId),
     ]);
+    if (this.batchBroken === 'deferred write fails') ctx.defer(`SELECT 1 / 0`);
   }
 }
 

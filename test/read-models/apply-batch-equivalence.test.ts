@@ -8,9 +8,9 @@ import { CatalogProjection } from '../../src/modules/catalog/catalog.projection.
 import { PRODUCT_STREAM, type ProductEvent } from '../../src/modules/catalog/product.events.js';
 import { OrderSummaryProjection } from '../../src/modules/orders/order-summary.projection.js';
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine } from '../../src/modules/orders/order.events.js';
-import type { Projection, ProjectionContext } from '../../src/projections/projection.js';
+import type { Projection } from '../../src/projections/projection.js';
 import { createMigratedDatabase } from '../support/database.js';
-import { applyEvents, TestLog } from './given-events.js';
+import { applyEvents, projectionContext, TestLog } from './given-events.js';
 
 /** A small seeded PRNG (mulberry32): the same "random" log on every run, and a different one per seed. */
 function random(seed: number): { next: () => number; int: (n: number) => number; pick: <T>(items: readonly T[]) => T } {
@@ -262,9 +262,10 @@ describe('applyBatch leaves exactly what the handlers leave', () => {
           return client.query(text, values);
         },
       } as unknown as pg.PoolClient;
-      const ctx: ProjectionContext = { client: counting, table: (name) => `"${name}_counted"` };
+      const { ctx, flush } = projectionContext(counting, (name) => `"${name}_counted"`);
       try {
         await carts.applyBatch(batch.filter((event) => carts.handlers[event.type] !== undefined), ctx);
+        await flush();
       } finally {
         client.release();
       }

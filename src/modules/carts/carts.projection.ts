@@ -87,7 +87,7 @@ export class CartsProjection implements Projection {
   async applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<void> {
     const carts = await loadCarts(ctx, new Set(events.map((event) => uuidValue((event.data as { cartId: unknown }).cartId))));
     for (const event of events) foldCartEvent(carts, event);
-    await writeCarts(ctx, [...carts.values()]);
+    writeCarts(ctx, [...carts.values()]);
   }
 }
 
@@ -255,7 +255,7 @@ function advance(cart: FoldedCart, version: number, at: string): CartViewRow | u
  * What the fold changed, in one statement: the rows upserted whole; the touched lines upserted whole if
  * they are still there, deleted if not (disjoint keys, so the two cannot trip over each other).
  */
-async function writeCarts(ctx: ProjectionContext, carts: readonly FoldedCart[]): Promise<void> {
+function writeCarts(ctx: ProjectionContext, carts: readonly FoldedCart[]): void {
   const rows = carts.flatMap((cart) => (cart.rowChanged && cart.row ? [cart.row] : []));
   const kept: CartLineRow[] = [];
   const gone: Array<{ cartId: string; productId: string }> = [];
@@ -268,7 +268,7 @@ async function writeCarts(ctx: ProjectionContext, carts: readonly FoldedCart[]):
   }
   if (rows.length === 0 && kept.length === 0 && gone.length === 0) return;
   const lines = ctx.table('cart_lines_view');
-  await ctx.client.query(
+  ctx.defer(
     `WITH cart_rows AS (
        INSERT INTO ${ctx.table('carts_view')} (id, customer_id, status, order_id, version, updated_at)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::int[], $6::timestamptz[])

@@ -100,7 +100,7 @@ export class CatalogProjection implements Projection {
       const row = foldProductEvent(products, event);
       if (row) changed.add(row);
     }
-    await writeProducts(ctx, [...changed]);
+    writeProducts(ctx, [...changed]);
   }
 }
 
@@ -208,9 +208,9 @@ function productChange(event: StoredEvent): (row: ProductRow) => void {
   }
 }
 
-async function writeProducts(ctx: ProjectionContext, rows: readonly ProductRow[]): Promise<void> {
+function writeProducts(ctx: ProjectionContext, rows: readonly ProductRow[]): void {
   if (rows.length === 0) return;
-  await ctx.client.query(
+  ctx.defer(
     `INSERT INTO ${ctx.table('products_view')} (id, sku, name, description, price_cents, stock_on_hand, reserved, version, updated_at)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::int[], $9::timestamptz[])
      ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, description = EXCLUDED.description,

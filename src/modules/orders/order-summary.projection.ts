@@ -177,7 +177,7 @@ export class OrderSummaryProjection implements Projection {
       const row = foldOrderEvent(orders, event);
       if (row) changed.add(row);
     }
-    await writeOrders(ctx, [...changed]);
+    writeOrders(ctx, [...changed]);
   }
 }
 
@@ -297,9 +297,9 @@ function orderChange(event: StoredEvent): Partial<SummaryRow> {
  * Upserts the changed rows. A placement's columns never change afterwards, so a conflict updates only the
  * columns later events set.
  */
-async function writeOrders(ctx: ProjectionContext, rows: readonly SummaryRow[]): Promise<void> {
+function writeOrders(ctx: ProjectionContext, rows: readonly SummaryRow[]): void {
   if (rows.length === 0) return;
-  await ctx.client.query(
+  ctx.defer(
     `INSERT INTO ${ctx.table('order_summaries')} (${SUMMARY_ROW_COLUMNS})
      SELECT id, customer_id, cart_id, status, total_cents, currency, item_count, items, shipping_address,
             payment_reference, carrier, tracking_number, cancel_reason, ${ms('placed_at')}, ${ms('paid_at')}, ${ms('shipped_at')},
