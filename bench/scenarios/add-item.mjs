@@ -1,3 +1,4 @@
+/* global fetch */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -75,11 +76,12 @@ export async function addItemScenario(ctx) {
       key: 'app',
       label: 'eventshop',
       servicePid: app.service.pid,
-      describe: (r) => `${describeHttp(r)}${r.lag ? `; lag p99 ${fmt(r.lag.p99, 1)} ms` : ''}; peak RSS ${fmt(r.memory.peakRssMB)} MB`,
+      describe: (r) => `${describeHttp(r)}${r.lag ? `; lag p99 ${fmt(r.lag.tableP99, 1)} ms (read model)` : ''}; event-loop delay p99 ${fmt(r.loopDelay.p99, 1)} ms; peak RSS ${fmt(r.memory.peakRssMB)} MB`,
       run: async ({ warmup, beforeLoad }) => {
         currentCarts = await createCarts(app.api, s.carts, customerAuth);
         const lagCarts = lagMode.skipped ? [] : await createCarts(app.api, LAG_CARTS, (i) => tokens(`bench-lag-${i}`));
         await beforeLoad();
+        await eventLoopDelay(app); // a scrape resets the service's event-loop delay histogram
         const memory = sampleMemory(app.service.pid);
         const probe = !warmup && !lagMode.skipped ? startLagProbe(app, lagCarts, products[0], lagMode.mode) : null;
         const result = await httpLoad({
@@ -88,6 +90,7 @@ export async function addItemScenario(ctx) {
           durationSec: warmup ? s.warmupSec : s.runSec,
           next: requestFor(currentCarts),
         });
+        result.loopDelay = await eventLoopDelay(app);
         // How far behind the projections were when the load stopped, and how long they took to catch up.
         const behind = await projectionLag(app);
         const drainStart = performance.now();
@@ -189,6 +192,8 @@ export async function addItemScenario(ctx) {
         { key: 'lag.p99', label: 'command answer -> visible to a client (GET /carts/:id answered), p99', unit: 'ms', values: a.map((r) => r.lag.p99), better: 'lower', digits: 1, summary: true },
         { key: 'lag.get50', label: 'a plain GET /carts/:id under the same load, p50 (for scale)', unit: 'ms', values: a.map((r) => r.lag.getP50), better: 'lower', digits: 1 },
         { key: 'lag.get99', label: 'a plain GET /carts/:id under the same load, p99', unit: 'ms', values: a.map((r) => r.lag.getP99), better: 'lower', digits: 1 },
+        { key: 'loop.p99', label: "the service's event-loop delay during the load, p99", unit: 'ms', values: a.map((r) => r.loopDelay.p99), better: 'lower', digits: 1 },
+        { key: 'loop.max', label: "the service's event-loop delay during the load, max", unit: 'ms', values: a.map((r) => r.loopDelay.max), better: 'lower', digits: 1 },
         { key: 'lag.n', label: 'samples per run', unit: '', values: a.map((r) => r.lag.samples), better: 'higher' },
         { key: 'lag.503', label: 'GETs that waited the service\'s 5 s in vain (503 PROJECTION_LAGGING; asked again)', unit: '', values: a.map((r) => r.lag.gaveUp), better: 'lower' },
         { key: 'lag.backlog', label: 'projection backlog when the load stopped (events, the most-behind projection)', unit: 'events', values: a.map((r) => r.backlog), better: 'lower' },
@@ -199,6 +204,7 @@ export async function addItemScenario(ctx) {
         lagMode.mode === 'min-position'
           ? 'Measured with the contract\'s read-your-writes: a probe adds an item to one of its own carts, then times GET /carts/:id with `X-Min-Position: <the answer\'s position>` from the command\'s answer to the 200 (so it includes one GET\'s round trip under load).'
           : 'The service did not answer `X-Projection-Position`, so the probe polls GET /carts/:id every 2 ms until the cart shows the command\'s version.',
+        "Event-loop delay: how late the service's timers fire (prom-client's `nodejs_eventloop_lag_*` from `GET /metrics`, reset by a scrape just before the load and read right after it). The projections share the service's one event loop with the HTTP requests, so each of a live batch's round trips waits out this delay when its answer arrives: on these saturated cores, that delay is the floor under the lag's tail.",
         `The probe runs in a worker thread during eventshop's measured runs: every ${LAG_INTERVAL_MS} ms it starts a sample on one of its ${LAG_CARTS} carts that has none in flight (so at most ${1000 / LAG_INTERVAL_MS} commands/s of its own on top of the load).`,
       );
       const problems = a.flatMap((r) => r.lag.problems);
@@ -220,6 +226,13 @@ export async function addItemScenario(ctx) {
     await crud.stop();
     await rawPool.end();
   }
+}
+
+/** The service's event-loop delay (ms) since the previous scrape of GET /metrics, which resets it. */
+async function eventLoopDelay(app) {
+  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  const seconds = (name) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000, max: seconds('nodejs_eventloop_lag_max_seconds') * 1000 };
 }
 
 async function createCarts(api, count, authFor) {
