@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event.js';
-import { OrderQueries, OrderSummaryProjection, OrderSummaryRow, type OrderFilter } from '../../src/modules/orders/order-summary.projection.js';
+import { OrderQueries, OrderSummaryProjection, type OrderFilter } from '../../src/modules/orders/order-summary.projection.js';
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine, type OrderPlaced } from '../../src/modules/orders/order.events.js';
 import { orderFromHistory } from '../../src/modules/orders/order.view.js';
 import { createMigratedDatabase } from '../support/database.js';
-import { applyEvents, dataSourceFor, TestLog, type ApplyVia } from './given-events.js';
+import { applyEvents, TestLog, type ApplyVia } from './given-events.js';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
 
 describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (order_summaries), through %s', (via) => {
   let pool: pg.Pool;
   let close: () => Promise<void>;
-  let dataSource: DataSource;
   let queries: OrderQueries;
   let url: string;
   const projection = new OrderSummaryProjection();
@@ -46,11 +44,9 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
 
   beforeAll(async () => {
     ({ url, pool, close } = await createMigratedDatabase());
-    dataSource = await dataSourceFor(url, [OrderSummaryRow]);
-    queries = new OrderQueries(dataSource.getRepository(OrderSummaryRow), pool);
+    queries = new OrderQueries(pool);
   });
   afterAll(async () => {
-    await dataSource.destroy();
     await close();
   });
 
@@ -145,7 +141,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     await apply(first);
     const oneConnection = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      const onOne = new OrderQueries(dataSource.getRepository(OrderSummaryRow), oneConnection);
+      const onOne = new OrderQueries(oneConnection);
       expect(await onOne.findOrder(orderId)).toMatchObject({ status: 'placed' });
       // What a rebuild's swap does: the old table goes, a shadow filled from the log takes its name.
       await pool.query(`CREATE TABLE order_summaries__swap (LIKE order_summaries INCLUDING ALL)`);

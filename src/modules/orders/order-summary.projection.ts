@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { isISO8601, isUUID } from 'class-validator';
 import type pg from 'pg';
-import { Column, Entity, PrimaryColumn, type Repository } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { PG_POOL } from '../../database/database.tokens.js';
 import { bigintAsNumber } from '../../database/bigint-number.transformer.js';
 import type { StoredEvent } from '../../event-store/event.js';
@@ -344,22 +343,22 @@ const FIND_ORDER_SQL = `SELECT id, customer_id AS "customerId", cart_id AS "cart
   shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version
   FROM order_summaries WHERE id = $1`;
 
-const SUMMARY_COLUMNS = ['id', 'customerId', 'status', 'totalCents', 'currency', 'itemCount', 'placedAt', 'updatedAt'].map((c) => `o.${c}`);
+/** The list's columns, under their OrderSummaryRow names. */
+const LIST_COLUMNS = `id, customer_id AS "customerId", status, total_cents AS "totalCents", currency, item_count AS "itemCount",
+  placed_at AS "placedAt", updated_at AS "updatedAt"`;
 
-/** The orders' reads, over `order_summaries`. */
+/**
+ * The orders' reads, over `order_summaries`, in SQL through pg: they are the busiest reads, and TypeORM's
+ * query building and entity mapping cost more CPU than the queries themselves (bench/PROFILE.md).
+ */
 @Injectable()
 export class OrderQueries {
-  constructor(
-    @InjectRepository(OrderSummaryRow) private readonly orders: Repository<OrderSummaryRow>,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
-  ) {}
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /**
    * The whole order, as GET /orders/:id answers it (without `asOf`/`version`), or null. No ownership
    * check: the caller's controller decides who may see it. Optional fields are absent until their event.
-   *
-   * A prepared statement straight through pg: the busiest read of all, and TypeORM's query building and
-   * entity mapping cost more CPU than the query itself (bench/PROFILE.md).
+   * A named (prepared) statement: a primary-key lookup, whose plan never depends on the value.
    */
   async findOrder(id: string): Promise<OrderView | null> {
     if (!isUUID(id)) return null;
@@ -373,25 +372,29 @@ export class OrderQueries {
    * continues strictly after the last row of the previous page.
    */
   async listOrders({ customerId, status, from, to, limit, cursor }: OrderFilter): Promise<OrderPage> {
-    const query = this.orders
-      .createQueryBuilder('o')
-      .select(SUMMARY_COLUMNS)
-      .orderBy('o.placedAt', 'DESC')
-      .addOrderBy('o.id', 'DESC')
-      .limit(limit + 1);
-    if (customerId !== undefined) query.andWhere('o.customerId = :customerId', { customerId });
-    if (status !== undefined) query.andWhere('o.status = :status', { status });
-    if (from !== undefined) query.andWhere('o.placedAt >= :from', { from });
-    if (to !== undefined) query.andWhere('o.placedAt < :to', { to });
-    if (cursor !== undefined) {
-      const [afterPlacedAt, afterId] = decodePageCursor(cursor, parseOrderKeyset);
-      query.andWhere('(o.placedAt, o.id) < (:afterPlacedAt, :afterId)', { afterPlacedAt, afterId });
-    }
-    const rows = await query.getMany();
-    const page = rows.slice(0, limit).map(toSummary);
+    const values: unknown[] = [];
+    const where: string[] = [];
+    const condition = (sql: (param: string) => string, ...params: unknown[]) => {
+      const refs = params.map((param) => `$${values.push(param)}`);
+      where.push(sql(refs.join(', ')));
+    };
+    if (customerId !== undefined) condition((p) => `customer_id = ${p}`, customerId);
+    if (status !== undefined) condition((p) => `status = ${p}`, status);
+    if (from !== undefined) condition((p) => `placed_at >= ${p}`, from);
+    if (to !== undefined) condition((p) => `placed_at < ${p}`, to);
+    if (cursor !== undefined) condition((p) => `(placed_at, id) < (${p})`, ...decodePageCursor(cursor, parseOrderKeyset));
+    // Not a named statement: each filter's values deserve their own plan (a generic plan could pick the
+    // wrong index for a rare status or a narrow range).
+    const { rows } = await this.pool.query<OrderSummaryRow & { totalCents: string }>(
+      `SELECT ${LIST_COLUMNS} FROM order_summaries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY placed_at DESC, id DESC LIMIT $${values.push(limit + 1)}`,
+      values,
+    );
+    const page = rows.slice(0, limit).map((row) => toSummary({ ...row, totalCents: Number(row.totalCents) }));
     const last = page[page.length - 1];
     return { items: page, nextCursor: rows.length > limit ? encodePageCursor([last.placedAt, last.id]) : null };
   }
+
 }
 
 function parseOrderKeyset(keyset: unknown): [string, string] | undefined {

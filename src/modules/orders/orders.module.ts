@@ -6,6 +6,7 @@ import { OrderQueries, OrderSummaryProjection, OrderSummaryRow } from './order-s
 import { OrdersQueriesController } from './orders.queries.controller.js';
 
 @Module({
+  // The read model's table, known to TypeORM (its schema tooling); OrderQueries reads it through pg.
   imports: [TypeOrmModule.forFeature([OrderSummaryRow])],
   controllers: [OrdersController, OrdersQueriesController],
   providers: [...orderCommandHandlers, OrderSummaryProjection, OrderQueries],
