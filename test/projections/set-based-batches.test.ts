@@ -126,7 +126,7 @@ describe('projections with applyBatch (real PostgreSQL)', () => {
     const pipelined = new pg.Pool({ connectionString: url, pipeline: true, max: 2 });
     const pauser = await pool.connect();
     const checkpoints = new CheckpointStore(pool);
-        try {
+    try {
       await caughtUp(pool, 'test_types');
       const types = t.app.get(TestTypesProjection);
       const stale = await writer.readLog(LOG_START, 50);
@@ -147,9 +147,16 @@ describe('projections with applyBatch (real PostgreSQL)', () => {
           const events = await writer.readLog(after, 50);
           return events.length >= 5 && events;
         });
-      expect(await applyBatch(pipelined, checkpoints, types, await readable(from.types), from.types, 'live')).toEqual({ kind: 'paused' });
-      expect(await applyBatch(pipelined, checkpoints, batched, await readable(from.batched), from.batched, 'live')).toEqual({ kind: 'paused' });
-      expect(batched.batchCalls).toBe(calls + 1);
+      const batches = { types: await readable(from.types), batched: await readable(from.batched) };
+      // As a rebuild's swap does, hold the tables too: a paused batch must not even wait for them (a write
+      // sent behind the lock fails at once instead of queueing for the table).
+      await pauser.query('BEGIN; LOCK TABLE test_types, test_batched IN ACCESS EXCLUSIVE MODE');
+      expect(await applyBatch(pipelined, checkpoints, types, batches.types, from.types, 'live')).toEqual({ kind: 'paused' });
+      expect(await applyBatch(pipelined, checkpoints, batched, batches.batched, from.batched, 'live')).toEqual({ kind: 'paused' });
+      await pauser.query('COMMIT');
+      // Its applyBatch ran (the live applier's may have too: on a pipelined connection a paused batch learns
+      // it is paused only after its writes, which the lock's absence made fail).
+      expect(batched.batchCalls).toBeGreaterThan(calls);
       expect(await projectedTypes(pool)).toEqual(typesBefore);
       expect((await pool.query(`SELECT count(*)::int AS n FROM test_batched`)).rows[0].n).toBe(batchedBefore);
       for (const name of ['test_types', 'test_batched']) await pauser.query('SELECT pg_advisory_unlock($1, $2)', lockKey('batch', name).args);
@@ -157,7 +164,7 @@ describe('projections with applyBatch (real PostgreSQL)', () => {
       await caughtUp(pool, 'test_batched');
       expect(await projectedTypes(pool)).toEqual(await foldedTypes(pool));
     } finally {
-      await pauser.query('SELECT pg_advisory_unlock_all()');
+      await pauser.query('ROLLBACK; SELECT pg_advisory_unlock_all()');
       pauser.release();
       await pipelined.end();
     }
