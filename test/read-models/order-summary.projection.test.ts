@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event.js';
-import { OrderQueries, OrderSummaryProjection, type OrderFilter } from '../../src/modules/orders/order-summary.projection.js';
+import { OrderQueries, orderListQuery, OrderSummaryProjection, type OrderFilter } from '../../src/modules/orders/order-summary.projection.js';
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine, type OrderPlaced } from '../../src/modules/orders/order.events.js';
 import { orderFromHistory } from '../../src/modules/orders/order.view.js';
 import { createMigratedDatabase } from '../support/database.js';
+import { encodePageCursor } from '../../src/http/page-cursor.js';
 import { applyEvents, TestLog, type ApplyVia } from './given-events.js';
 
 const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
@@ -228,5 +229,56 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
       const bad = Buffer.from(JSON.stringify(['yesterday', randomUUID()])).toString('base64url');
       await expect(queries.listOrders({ limit: 2, cursor: bad })).rejects.toMatchObject({ status: 400, response: { code: 'VALIDATION_FAILED' } });
     });
+  });
+});
+
+describe('GET /orders query plans (real PostgreSQL: 60,000 orders, the newest 3,000 all placed)', () => {
+  let pool: pg.Pool;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ pool, close } = await createMigratedDatabase());
+    // As in a live shop: recent orders are mostly still `placed`; older ones have moved on.
+    await pool.query(`
+      INSERT INTO order_summaries (id, customer_id, cart_id, status, total_cents, currency, item_count, items, shipping_address, placed_at, updated_at, version)
+      SELECT gen_random_uuid(), 'customer-' || (i % 500), gen_random_uuid(),
+             CASE WHEN i > 57000 THEN 'placed' ELSE (ARRAY['placed', 'paid', 'shipped', 'delivered', 'cancelled'])[1 + i % 5] END,
+             1000, 'USD', 1, '[{"sku": "MUG", "name": "Mug", "quantity": 1}]', '{"name": "Ada", "city": "London"}',
+             now() - make_interval(secs => (60000 - i) * 30), now(), 1
+      FROM generate_series(1, 60000) AS i`);
+    await pool.query('ANALYZE order_summaries');
+  });
+  afterAll(async () => {
+    await close();
+  });
+
+  async function planOf(filter: OrderFilter): Promise<string> {
+    const { text, values } = orderListQuery(filter);
+    const { rows } = await pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
+    return JSON.stringify(rows[0]['QUERY PLAN']);
+  }
+
+  it.each<OrderFilter>([
+    { status: 'delivered', limit: 50 },
+    { status: 'paid', limit: 20, from: new Date(Date.now() - 30 * 86_400_000).toISOString() },
+  ])('walks the status index, without sorting, for %o (not the newest orders, filtered)', async (filter) => {
+    const plan = await planOf(filter);
+    expect(plan).toContain('order_summaries_status_idx');
+    expect(plan).not.toContain('"Sort"');
+  });
+
+  it('starts a deep page of a status at its cursor, in the status index (not after the pages before it)', async () => {
+    const { rows } = await pool.query<{ placed_at: Date; id: string }>(
+      `SELECT placed_at, id FROM order_summaries WHERE status = 'paid' ORDER BY placed_at DESC, id DESC OFFSET 8000 LIMIT 1`,
+    );
+    const cursor = encodePageCursor([rows[0].placed_at.toISOString(), rows[0].id]);
+    const plan = JSON.parse(await planOf({ status: 'paid', limit: 20, cursor })) as [{ Plan: { Plans: [{ 'Index Name': string; 'Index Cond': string }] } }];
+    const scan = plan[0].Plan.Plans[0];
+    expect(scan['Index Name']).toBe('order_summaries_status_idx');
+    expect(scan['Index Cond']).toContain('ROW(placed_at, id) <');
+  });
+
+  it('walks the customer and status index for a customer and a status', async () => {
+    expect(await planOf({ customerId: 'customer-7', status: 'delivered', limit: 20 })).toContain('order_summaries_customer_status_idx');
   });
 });

@@ -367,34 +367,52 @@ export class OrderQueries {
   }
 
   /**
-   * Orders newest first (placedAt, then id), a page at a time. Each filter combination walks one index
-   * in order: (customer_id, placed_at, id), (status, placed_at, id) or (placed_at, id); the cursor
-   * continues strictly after the last row of the previous page.
+   * Orders newest first (placedAt, then id), a page at a time (see orderListQuery); the cursor continues
+   * strictly after the last row of the previous page.
    */
-  async listOrders({ customerId, status, from, to, limit, cursor }: OrderFilter): Promise<OrderPage> {
-    const values: unknown[] = [];
-    const where: string[] = [];
-    const condition = (sql: (param: string) => string, ...params: unknown[]) => {
-      const refs = params.map((param) => `$${values.push(param)}`);
-      where.push(sql(refs.join(', ')));
-    };
-    if (customerId !== undefined) condition((p) => `customer_id = ${p}`, customerId);
-    if (status !== undefined) condition((p) => `status = ${p}`, status);
-    if (from !== undefined) condition((p) => `placed_at >= ${p}`, from);
-    if (to !== undefined) condition((p) => `placed_at < ${p}`, to);
-    if (cursor !== undefined) condition((p) => `(placed_at, id) < (${p})`, ...decodePageCursor(cursor, parseOrderKeyset));
-    // Not a named statement: each filter's values deserve their own plan (a generic plan could pick the
-    // wrong index for a rare status or a narrow range).
-    const { rows } = await this.pool.query<OrderSummaryRow & { totalCents: string }>(
-      `SELECT ${LIST_COLUMNS} FROM order_summaries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY placed_at DESC, id DESC LIMIT $${values.push(limit + 1)}`,
-      values,
-    );
-    const page = rows.slice(0, limit).map((row) => toSummary({ ...row, totalCents: Number(row.totalCents) }));
+  async listOrders(filter: OrderFilter): Promise<OrderPage> {
+    // Not a named statement: each filter's values deserve their own plan.
+    const { rows } = await this.pool.query<OrderSummaryRow & { totalCents: string }>(orderListQuery(filter));
+    const page = rows.slice(0, filter.limit).map((row) => toSummary({ ...row, totalCents: Number(row.totalCents) }));
     const last = page[page.length - 1];
-    return { items: page, nextCursor: rows.length > limit ? encodePageCursor([last.placedAt, last.id]) : null };
+    return { items: page, nextCursor: rows.length > filter.limit ? encodePageCursor([last.placedAt, last.id]) : null };
   }
 
+
+}
+
+/**
+ * GET /orders' query: a page (plus one row, to tell whether there is a next page) of the filtered orders,
+ * newest first. Each filter combination walks one index in order, and stops after the page:
+ * (customer_id[, status], placed_at, id), (status, placed_at, id) or (placed_at, id).
+ *
+ * With a status, the status index must be the one walked, and equality would not make sure of it: the
+ * planner drops an ORDER BY column that equals a constant, so (placed_at, id), filtered, looks as good to
+ * it, as if every status were spread evenly over time. They are not: the newest orders are mostly
+ * `placed`, so asking for the newest `delivered` ones that way reads every order placed since (28,000
+ * rows, 10 ms, in the benchmark). Written as a range (`status >= $1 AND status <= $1`, the same rows),
+ * with status leading the ORDER BY, only the status index yields that order without sorting them all.
+ */
+export function orderListQuery({ customerId, status, from, to, limit, cursor }: OrderFilter): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const where: string[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  if (customerId !== undefined) where.push(`customer_id = ${param(customerId)}`);
+  if (status !== undefined) {
+    const ref = param(status);
+    where.push(`status >= ${ref} AND status <= ${ref}`);
+  }
+  if (from !== undefined) where.push(`placed_at >= ${param(from)}`);
+  if (to !== undefined) where.push(`placed_at < ${param(to)}`);
+  if (cursor !== undefined) {
+    const [afterPlacedAt, afterId] = decodePageCursor(cursor, parseOrderKeyset);
+    where.push(`(placed_at, id) < (${param(afterPlacedAt)}, ${param(afterId)})`);
+  }
+  const order = `${status !== undefined ? 'status, ' : ''}placed_at DESC, id DESC`;
+  return {
+    text: `SELECT ${LIST_COLUMNS} FROM order_summaries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${param(limit + 1)}`,
+    values,
+  };
 }
 
 function parseOrderKeyset(keyset: unknown): [string, string] | undefined {
