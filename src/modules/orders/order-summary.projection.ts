@@ -336,7 +336,10 @@ export interface OrderFilter {
   readonly cursor?: string;
 }
 
-/** order_summaries' columns under their OrderSummaryRow names, for a query through pg (total_cents, a bigint, comes as a string). */
+/** A row of order_summaries as pg hands it over: a bigint (total_cents) comes as a string. */
+type PgOrderRow = Omit<OrderSummaryRow, 'totalCents'> & { totalCents: string };
+
+/** order_summaries' columns under their OrderSummaryRow names, for a query through pg. */
 const FIND_ORDER_SQL = `SELECT id, customer_id AS "customerId", cart_id AS "cartId", status, total_cents AS "totalCents", currency,
   item_count AS "itemCount", items, shipping_address AS "shippingAddress", payment_reference AS "paymentReference", carrier,
   tracking_number AS "trackingNumber", cancel_reason AS "cancelReason", placed_at AS "placedAt", paid_at AS "paidAt",
@@ -362,7 +365,7 @@ export class OrderQueries {
    */
   async findOrder(id: string): Promise<OrderView | null> {
     if (!isUUID(id)) return null;
-    const { rows } = await this.pool.query<OrderSummaryRow & { totalCents: string }>({ name: 'eventshop.find-order', text: FIND_ORDER_SQL, values: [id] });
+    const { rows } = await this.pool.query<PgOrderRow>({ name: 'eventshop.find-order', text: FIND_ORDER_SQL, values: [id] });
     return rows.length === 0 ? null : toOrder({ ...rows[0], totalCents: Number(rows[0].totalCents) });
   }
 
@@ -372,7 +375,7 @@ export class OrderQueries {
    */
   async listOrders(filter: OrderFilter): Promise<OrderPage> {
     // Not a named statement: each filter's values deserve their own plan.
-    const { rows } = await this.pool.query<OrderSummaryRow & { totalCents: string }>(orderListQuery(filter));
+    const { rows } = await this.pool.query<PgOrderRow>(orderListQuery(filter));
     const page = rows.slice(0, filter.limit).map((row) => toSummary({ ...row, totalCents: Number(row.totalCents) }));
     const last = page[page.length - 1];
     return { items: page, nextCursor: rows.length > filter.limit ? encodePageCursor([last.placedAt, last.id]) : null };
