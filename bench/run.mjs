@@ -105,8 +105,8 @@ const plannedSteps = options.profile
   ? 4
   : (selected.includes('add-item') ? 4 * runsPer : 0) +
     (selected.includes('checkout') ? runsPer : 0) +
-    // order-reads: GET by id (eventshop, CRUD baseline, floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
-    (selected.includes('order-reads') ? (settings.singleConnection ? 6 : 4) * runsPer + 1 : 0) +
+    // order-reads: GET by id (eventshop, CRUD baseline, floor, database floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
+    (selected.includes('order-reads') ? (settings.singleConnection ? 7 : 5) * runsPer + 1 : 0) +
     (selected.includes('aggregate-size') ? settings.aggregateSizes.length * runsPer + 1 : 0) +
     (selected.includes('rebuild') ? 1 + settings.runs + runsPer : 0);
 

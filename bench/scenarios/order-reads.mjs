@@ -49,7 +49,16 @@ async function getOrderById(ctx) {
   const eventshopBody = JSON.stringify(probe.body);
   const crud = await startCrudOrders(ctx, orders);
   let floor;
+  let dbFloor;
   try {
+    dbFloor = await startNodeServer({
+      name: 'db floor server',
+      script: path.join(ctx.root, 'bench/baselines/db-floor-server.mjs'),
+      cwd: ctx.root,
+      env: { NODE_ENV: 'production', DATABASE_URL: crud.url },
+      logFile: path.join(ctx.logDir, 'db-floor-server.log'),
+      readyPath: `/orders/${orders[0].id}`,
+    });
     floor = await startNodeServer({
       name: 'floor server',
       script: path.join(ctx.root, 'bench/baselines/floor-server.mjs'),
@@ -67,13 +76,14 @@ async function getOrderById(ctx) {
     const baselines = [
       { key: 'crud', label: `CRUD baseline, ${s.connections} connections`, connections: s.connections, baseUrl: crud.baseUrl, servicePid: crud.pid },
       { key: 'floor', label: `floor (bare Fastify), ${s.connections} connections`, connections: s.connections, baseUrl: floor.baseUrl, servicePid: floor.pid },
+      { key: 'dbFloor', label: `database floor (bare Fastify + one pg read), ${s.connections} connections`, connections: s.connections, baseUrl: dbFloor.baseUrl, servicePid: dbFloor.pid },
     ];
     let n = 0;
     const next = () => {
       const order = orders[n++ % orders.length];
       return { method: 'GET', path: `/orders/${order.id}`, headers: { authorization: tokens(order.customerId) } };
     };
-    // eventshop, CRUD and floor at 50 connections back to back (then eventshop at 1), run after run.
+    // eventshop, CRUD, floor and database floor at 50 connections back to back (then eventshop at 1), run after run.
     const targets = [variants[0], ...baselines, ...variants.slice(1)];
     const runs = await measureReads({ s, ctx, progress, app, title: 'GET order by id', variants: targets, next });
     addReadFigures(section, variants, runs, 10);
@@ -82,23 +92,28 @@ async function getOrderById(ctx) {
       { key: 'c50', label: `eventshop run (${s.connections} connections)`, server: 'the service (node)' },
       { key: 'crud', label: 'CRUD baseline run', server: 'the CRUD service (node)' },
       { key: 'floor', label: 'floor run', server: 'the floor server (node)', noPostgres: true },
+      { key: 'dbFloor', label: 'database floor run', server: 'the database floor server (node)' },
     ], runs);
     section.ratios.push(
       { label: 'eventshop / CRUD baseline (req/s)', figure: 'c50.rate', baseline: 'crud.rate' },
       { label: 'eventshop / floor (req/s)', figure: 'c50.rate', baseline: 'floor.rate' },
+      { label: 'eventshop / database floor (req/s)', figure: 'c50.rate', baseline: 'dbFloor.rate' },
     );
     const bytes = (text) => fmt(Buffer.byteLength(text));
     section.notes.push(
       `CRUD baseline = bench/baseline-crud's GET /orders/:id: NestJS + Fastify + TypeORM with the same HS256 token guard and a ParseUUIDPipe, one \`Repository.findOneBy({ id })\` on an \`orders\` table (id, customer_id, status, total_cents, lines jsonb, placed_at) in a database of its own on the same PostgreSQL, 404 unless the token's subject owns the order. It holds a copy of the same ${fmt(orders.length)} orders (ids, owners, 3 lines, totals, placedAt) and gets the very same requests. Its answer is the row as it is (${bytes(crudProbe.text)} bytes; eventshop's, with currency, item count, shipping address and version, ${bytes(eventshopBody)} bytes).`,
       `Floor = bench/baselines/floor-server.mjs: bare Fastify in a node process of its own answering every GET /orders/:id with one constant string, eventshop's own answer for one order (${bytes(eventshopBody)} bytes): no auth, no validation, no database, no serialization. It is what HTTP alone costs at ${s.connections} connections with autocannon on the same cores: no service on this machine answers this load faster. In its runs autocannon (single-threaded, in the bench process) used ${fmt(median(runs.floor.map((r) => r.cpu.bench)), 2)} cores, so this floor is the limit of the load generator and HTTP together, not of Fastify alone.`,
+      `Database floor = bench/baselines/db-floor-server.mjs: bare Fastify in a node process of its own, answering each GET /orders/:id with one prepared primary-key read of the CRUD baseline's \`orders\` table through pg (20 connections), the row as JSON. No auth, no validation, no framework: one HTTP request plus one PostgreSQL round trip, with PostgreSQL and autocannon on the same cores. Any GET that reads PostgreSQL costs at least this much here.`,
       closedLoopNote(s.connections, [
         ['eventshop', runs.c50],
         ['CRUD baseline', runs.crud],
         ['floor', runs.floor],
+        ['database floor', runs.dbFloor],
       ]),
     );
   } finally {
     await floor?.stop();
+    await dbFloor?.stop();
     await crud.stop();
   }
   return [section];
@@ -138,7 +153,7 @@ async function startCrudOrders(ctx, orders) {
   } finally {
     await pool.end();
   }
-  return server;
+  return { ...server, url };
 }
 
 /** One request with a bearer token, the answer's status and body as text (its size goes into the notes). */
