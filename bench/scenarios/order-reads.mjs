@@ -47,7 +47,7 @@ async function getOrderById(ctx) {
 
   // The two baselines answer the very same requests (same paths, same owners' tokens, same rotation).
   const eventshopBody = JSON.stringify(probe.body);
-  const crud = await startCrudOrders(ctx, orders);
+  const { server: crud, url: crudUrl } = await startCrudOrders(ctx, orders);
   let floor;
   let dbFloor;
   try {
@@ -55,7 +55,7 @@ async function getOrderById(ctx) {
       name: 'db floor server',
       script: path.join(ctx.root, 'bench/baselines/db-floor-server.mjs'),
       cwd: ctx.root,
-      env: { NODE_ENV: 'production', DATABASE_URL: crud.url },
+      env: { NODE_ENV: 'production', DATABASE_URL: crudUrl },
       logFile: path.join(ctx.logDir, 'db-floor-server.log'),
       readyPath: `/orders/${orders[0].id}`,
     });
@@ -153,7 +153,7 @@ async function startCrudOrders(ctx, orders) {
   } finally {
     await pool.end();
   }
-  return { ...server, url };
+  return { server, url };
 }
 
 /** One request with a bearer token, the answer's status and body as text (its size goes into the notes). */

@@ -161,21 +161,21 @@ async function inBatchTransaction(
       return { kind: 'paused' };
     }
     const to = checkpointOfEvent(events[events.length - 1]);
+    const written = () =>
+      flush().catch((error: unknown) => {
+        throw deferredFailure(error);
+      });
     if (target === 'live') {
       const committed = checkpoints.advanceAndCommit(client, projection.name, from, to);
       committed.catch(() => undefined); // a deferred write's failure is the one to report
       // Executed after the commit (in order, on this connection), so it sees what the next read would.
       const next = readNext && client.pipeline ? readNext(client, to).catch(() => undefined) : undefined;
-      await flush().catch((error: unknown) => {
-        throw deferredFailure(error);
-      });
+      await written();
       if (await committed) return { kind: 'applied', checkpoint: to, next: await next };
       await client.query('ROLLBACK');
       return { kind: 'moved' };
     }
-    await flush().catch((error: unknown) => {
-      throw deferredFailure(error);
-    });
+    await written();
     if (!(await checkpoints.advanceRebuild(client, projection.name, from, to))) {
       await client.query('ROLLBACK');
       return { kind: 'moved' };
@@ -231,15 +231,23 @@ class SetBasedFailedError extends Error {
 }
 
 function contextFor(client: pg.PoolClient, projection: Projection, target: BatchTarget): { ctx: ProjectionContext; flush: () => Promise<void> } {
-  let deferred: Promise<unknown>[] = [];
+  return projectionContext(client, (logicalName) => {
+    if (!projection.tables.includes(logicalName)) {
+      throw new Error(`projection ${projection.name} does not own table ${logicalName} (its tables: ${projection.tables.join(', ')})`);
+    }
+    return pg.escapeIdentifier(physicalTable(logicalName, target));
+  });
+}
+
+/**
+ * A projection's context on `client` (the batch's transaction), with `table` naming its tables; `flush`
+ * resolves once every write deferred so far has succeeded, or rejects with the first failure.
+ */
+export function projectionContext(client: pg.PoolClient, table: (logicalName: string) => string): { ctx: ProjectionContext; flush: () => Promise<void> } {
+  const deferred: Promise<unknown>[] = [];
   const ctx: ProjectionContext = {
     client,
-    table(logicalName) {
-      if (!projection.tables.includes(logicalName)) {
-        throw new Error(`projection ${projection.name} does not own table ${logicalName} (its tables: ${projection.tables.join(', ')})`);
-      }
-      return pg.escapeIdentifier(physicalTable(logicalName, target));
-    },
+    table,
     defer(text, values) {
       const result = client.query(text, values);
       result.catch(() => undefined); // reported by flush()
@@ -247,9 +255,7 @@ function contextFor(client: pg.PoolClient, projection: Projection, target: Batch
     },
   };
   const flush = async () => {
-    const pending = deferred;
-    deferred = [];
-    await Promise.all(pending);
+    await Promise.all(deferred.splice(0));
   };
   return { ctx, flush };
 }

@@ -10,7 +10,8 @@ import { OrderSummaryProjection } from '../../src/modules/orders/order-summary.p
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine } from '../../src/modules/orders/order.events.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { createMigratedDatabase } from '../support/database.js';
-import { applyEvents, projectionContext, TestLog } from './given-events.js';
+import { projectionContext } from '../../src/projections/batch-applier.js';
+import { applyEvents, TestLog } from './given-events.js';
 
 /** A small seeded PRNG (mulberry32): the same "random" log on every run, and a different one per seed. */
 function random(seed: number): { next: () => number; int: (n: number) => number; pick: <T>(items: readonly T[]) => T } {

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import type { NewEvent, StoredEvent } from '../../src/event-store/event.js';
-import type { Projection, ProjectionContext } from '../../src/projections/projection.js';
+import { projectionContext } from '../../src/projections/batch-applier.js';
+import type { Projection } from '../../src/projections/projection.js';
 
 /** Stored events as the log would hand them over: positions in order, versions counted per stream. */
 export class TestLog {
@@ -69,21 +70,6 @@ export async function applyEvents(pool: pg.Pool, projection: Projection, events:
   } finally {
     client.release();
   }
-}
-
-/** A projection's context on `client`, as the runner gives it; `flush` waits for its deferred writes. */
-export function projectionContext(client: Pick<pg.PoolClient, 'query'>, table: (logicalName: string) => string): { ctx: ProjectionContext; flush: () => Promise<unknown> } {
-  const deferred: Promise<unknown>[] = [];
-  const ctx: ProjectionContext = {
-    client: client as pg.PoolClient,
-    table,
-    defer(text, values) {
-      const result = client.query(text, values);
-      result.catch(() => undefined); // reported by flush()
-      deferred.push(result);
-    },
-  };
-  return { ctx, flush: () => Promise.all(deferred.splice(0)) };
 }
 
 /** A TypeORM DataSource on the test database, for the query services. */
