@@ -1,22 +1,27 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
-import { loadConfig } from './config/app-config.js';
+import { loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabaseServer } from './database/database-server.js';
+import { describeStartupFailure, StartupError } from './database/startup-error.js';
 
 /** Longest we wait for in-flight requests and background work before stopping anyway. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('bootstrap');
-  const config = loadConfig();
+  const config = readSettings();
   if (config.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
   const database = await openDatabaseServer(config, (m) => logger.log(m));
   let app;
   try {
     app = await createApp(Object.assign(config, { DATABASE_URL: database.url }));
-    await app.listen({ port: config.PORT, host: '0.0.0.0' });
+    await app.listen({ port: config.PORT, host: '0.0.0.0' }).catch((error: NodeJS.ErrnoException) => {
+      throw listenFailure(error, config.PORT);
+    });
   } catch (error) {
+    // The app first: its connections would otherwise see the database go away under them.
+    await app?.close().catch(() => undefined);
     await database.stop();
     throw error;
   }
@@ -42,7 +47,22 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+function readSettings(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    const problems = (error instanceof Error ? error.message : String(error)).replace(/^Invalid configuration:\s*/, '').split(/\n- |\n/).filter(Boolean);
+    throw new StartupError(`invalid settings (${problems.join('; ').replace(/^- /, '')}): fix them in the environment or .env and start again.`);
+  }
+}
+
+function listenFailure(error: NodeJS.ErrnoException, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new StartupError(`port ${port} is already in use by another program: stop it, or set PORT to a free port.`);
+  if (error.code === 'EACCES') return new StartupError(`port ${port} needs privileges this user lacks: set PORT to a port above 1023.`);
+  return error;
+}
+
 bootstrap().catch((error: unknown) => {
-  new Logger('bootstrap').error(error instanceof Error ? error.message : String(error));
+  process.stderr.write(`eventshop cannot start: ${describeStartupFailure(error)}\n`);
   process.exit(1);
 });

@@ -3,7 +3,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/app-config.js';
-import { openDatabaseServer } from '../database/database-server.js';
+import { openDatabaseServer, type DatabaseServer } from '../database/database-server.js';
+import { describeStartupFailure } from '../database/startup-error.js';
 
 export interface CliApplication {
   readonly app: INestApplicationContext;
@@ -14,22 +15,26 @@ export interface CliApplication {
 /**
  * The service's modules without an HTTP listener, for the command-line tools: `DATABASE_URL`, else the
  * embedded PostgreSQL `npm start` is running, else the embedded PostgreSQL started for the duration.
- * Ctrl-C closes it cleanly.
+ * Ctrl-C closes it cleanly. A failure to open is one sentence on stderr and exit code 1.
  */
 export async function openCliApplication(): Promise<CliApplication> {
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const database = await openDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), { reuseRunning: true });
+  let database: DatabaseServer | undefined;
   let app: INestApplicationContext;
   try {
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    database = await openDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), { reuseRunning: true });
     app = await NestFactory.createApplicationContext(AppModule.forRoot(Object.assign(config, { DATABASE_URL: database.url })), {
       logger: ['error', 'warn'],
+      abortOnError: false,
     });
   } catch (error) {
-    await database.stop();
-    throw error;
+    await database?.stop();
+    process.stderr.write(`cannot open the shop's database: ${describeStartupFailure(error)}\n`);
+    process.exit(1);
   }
+  const opened = database;
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= app.close().finally(() => database.stop()));
+  const close = () => (closing ??= app.close().finally(() => opened.stop()));
   const interrupt = () => {
     process.stderr.write('\ninterrupted: stopping\n');
     void close().finally(() => process.exit(130));
