@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createServer } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
@@ -12,6 +13,8 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('bootstrap');
   const config = readSettings();
   if (config.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
+  // Before the database starts: a taken port should not cost an initdb to find out.
+  await assertPortFree(config.PORT);
   const database = await openDatabaseServer(config, (m) => logger.log(m));
   let app;
   try {
@@ -54,6 +57,14 @@ function readSettings(): AppConfig {
     const problems = (error instanceof Error ? error.message : String(error)).replace(/^Invalid configuration:\s*/, '').split(/\n- |\n/).filter(Boolean);
     throw new StartupError(`invalid settings (${problems.join('; ').replace(/^- /, '')}): fix them in the environment or .env and start again.`);
   }
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(error, port)));
+    probe.listen({ port, host: '0.0.0.0', exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 function listenFailure(error: NodeJS.ErrnoException, port: number): Error {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -46,6 +47,8 @@ export async function startEmbeddedPostgres(options: {
   }
   prepareDataDir(dataDir, account);
   await stopLeftoverServer(dataDir, log);
+  // Before initdb: a taken port should not cost a new cluster to find out (the server's own bind decides anyway).
+  await assertPortFree(options.port);
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) checkMajorVersion(dataDir, binaries);
   else await initialise(dataDir, binaries, account);
   const server = await launch(dataDir, binaries, account, options.port);
@@ -155,12 +158,22 @@ function launch(dataDir: string, binaries: PostgresBinaries, account: PostgresAc
   });
 }
 
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () => reject(portTaken(port)));
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+function portTaken(port: number): StartupError {
+  return new StartupError(
+    `port ${port} is already in use by another program, so the embedded PostgreSQL cannot listen on it: stop that program, or set EMBEDDED_PG_PORT to a free port.`,
+  );
+}
+
 function whyNotStarted(output: string, dataDir: string, port: number): StartupError {
-  if (/could not bind|could not create any TCP\/IP sockets|\.s\.PGSQL\.\d+\.lock" already exists/.test(output)) {
-    return new StartupError(
-      `port ${port} is already in use by another program, so the embedded PostgreSQL cannot listen on it: stop that program, or set EMBEDDED_PG_PORT to a free port.`,
-    );
-  }
+  if (/could not bind|could not create any TCP\/IP sockets|\.s\.PGSQL\.\d+\.lock" already exists/.test(output)) return portTaken(port);
   if (/lock file "postmaster.pid" already exists/.test(output)) {
     return new StartupError(`the data folder ${dataDir} is in use by another PostgreSQL: stop it, or set EMBEDDED_PG_DIR to another folder.`);
   }
