@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { createServer } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.setup.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabaseServer } from './database/database-server.js';
 import { describeStartupFailure, StartupError } from './database/startup-error.js';
@@ -18,6 +17,9 @@ async function bootstrap(): Promise<void> {
   const database = await openDatabaseServer(config, (m) => logger.log(m));
   let app;
   try {
+    // Loaded only now: the whole application takes seconds to import, and a start that fails on its
+    // settings or its database should say so at once.
+    const { createApp } = await import('./app.setup.js');
     app = await createApp(Object.assign(config, { DATABASE_URL: database.url }));
     await app.listen({ port: config.PORT, host: '0.0.0.0' }).catch((error: NodeJS.ErrnoException) => {
       throw listenFailure(error, config.PORT);

@@ -97,7 +97,8 @@ describe('restart after kill -9', () => {
   });
 });
 
-describe('a start that cannot succeed', () => {
+// Concurrent: each case is mostly a process loading; they share nothing but the taken port.
+describe.concurrent('a start that cannot succeed', () => {
   let taken: Server;
   let takenPort: number;
   beforeAll(async () => {
