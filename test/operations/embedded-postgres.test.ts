@@ -24,6 +24,19 @@ async function query(server: RunningPostgres, sql: string): Promise<pg.QueryResu
   }
 }
 
+/** The StartupError a start fails with (a rejection with no error at all, as before, fails the test). */
+async function failureOf(start: Promise<RunningPostgres>): Promise<StartupError> {
+  const outcome = await start.then(
+    (server) => server,
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof StartupError)) {
+    if (outcome && typeof outcome === 'object' && 'stop' in outcome) await (outcome as RunningPostgres).stop();
+    throw new Error(`expected a StartupError, got ${String(outcome)}`);
+  }
+  return outcome;
+}
+
 describe('the embedded PostgreSQL launcher', () => {
   it('starts from a folder only its owner may enter (root home, mode 700), binaries and data inside it, and keeps the data', async () => {
     // A fresh clone in a private folder: the PostgreSQL build and the data folder both inside it.
@@ -55,9 +68,8 @@ describe('the embedded PostgreSQL launcher', () => {
     const dir = path.join(folder.dir, 'data');
     const running = await startEmbeddedPostgres({ dir, port: await freePort() });
     cleanups.push(() => running.stop());
-    const second = startEmbeddedPostgres({ dir, port: await freePort() });
-    await expect(second).rejects.toThrow(StartupError);
-    await expect(second).rejects.toThrow(/data folder .* is in use by the PostgreSQL of another running process .*EMBEDDED_PG_DIR/);
+    const second = await failureOf(startEmbeddedPostgres({ dir, port: await freePort() }));
+    expect(second.message).toMatch(/data folder .* is in use by the PostgreSQL of another running process .*EMBEDDED_PG_DIR/);
     expect((await query(running, 'SELECT 1 AS up')).rows).toEqual([{ up: 1 }]);
   });
 
@@ -68,9 +80,8 @@ describe('the embedded PostgreSQL launcher', () => {
     await new Promise((resolve) => taken.once('listening', resolve));
     cleanups.push(() => void taken.close());
     const port = (taken.address() as { port: number }).port;
-    await expect(startEmbeddedPostgres({ dir: path.join(folder.dir, 'data'), port })).rejects.toThrow(
-      new RegExp(`port ${port} is already in use by another program.*EMBEDDED_PG_PORT`),
-    );
+    const failure = await failureOf(startEmbeddedPostgres({ dir: path.join(folder.dir, 'data'), port }));
+    expect(failure.message).toMatch(new RegExp(`port ${port} is already in use by another program.*EMBEDDED_PG_PORT`));
   });
 
   it('names both versions when the data folder is of another PostgreSQL major version', async () => {
@@ -79,8 +90,7 @@ describe('the embedded PostgreSQL launcher', () => {
     const dir = path.join(folder.dir, 'data');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'PG_VERSION'), '16\n');
-    await expect(startEmbeddedPostgres({ dir, port: await freePort() })).rejects.toThrow(
-      /was made by PostgreSQL 16, but the embedded PostgreSQL is version 18: set EMBEDDED_PG_DIR to a new folder/,
-    );
+    const failure = await failureOf(startEmbeddedPostgres({ dir, port: await freePort() }));
+    expect(failure.message).toMatch(/was made by PostgreSQL 16, but the embedded PostgreSQL is version 18: set EMBEDDED_PG_DIR to a new folder/);
   });
 });

@@ -18,7 +18,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eventshop-test-pg-'));
-  // The server runs as the unprivileged `postgres` user when we are root: it must reach its folder.
+  // As root the server runs as the `postgres` user; a folder it can enter keeps the data here, in the
+  // folder removed below, rather than in /var/lib/eventshop (see startEmbeddedPostgres).
   chmodSync(dir, 0o755);
   const server = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: await freePort() });
   project.provide('postgresServerUrl', server.serverUrl);
