@@ -6,10 +6,10 @@ import type { AdvisoryLockKey } from './projection-locks.js';
 /** Instances tell each other about appends on this channel (see AppendBroadcast). */
 export const CHANNEL = 'events_appended';
 /**
- * Reconnect backoff: doubling from 250 ms to 2 s. One connection attempt every 2 s costs a server nothing,
+ * Reconnect backoff: doubling from 500 ms to 2 s. One connection attempt every 2 s costs a server nothing,
  * and bounds how long after the database returns this instance's projections resume.
  */
-const RECONNECT_BASE_MS = 250;
+const RECONNECT_BASE_MS = 500;
 const RECONNECT_CAP_MS = 2_000;
 
 export interface ListenSessionEvents {
