@@ -152,13 +152,14 @@ export class LiveApplier {
       const ahead = this.readAheadAt(from);
       this.readAhead = undefined;
       const read = ahead ?? (await this.deps.store.readLogBatch(from, BATCH_SIZE));
+      if (this.outages > 0) this.logger.log(`projection ${this.projection.name} reaches the database again`);
+      this.outages = 0;
       events = read.events;
       if (events.length > 0) {
         const outcome = await this.apply(events, from);
         if (outcome !== 'applied') return outcome;
-        if (this.failures > 0 || this.outages > 0) this.logger.log(`projection ${this.projection.name} recovered`);
+        if (this.failures > 0) this.logger.log(`projection ${this.projection.name} recovered`);
         this.failures = 0;
-        this.outages = 0;
         const next = this.readAheadAt(this.checkpoint);
         if (next && next.events.length > 0) return 'read-ahead';
         if (next) {

@@ -195,7 +195,7 @@ describe('a database restart under load', () => {
   });
 });
 
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition().catch(() => false)) return;
