@@ -70,7 +70,7 @@ describe('a database restart under load', () => {
     const startedAt = Date.now();
     const res = await fetch(`${url}${route}`, {
       method,
-      headers: { 'x-request-id': requestId, 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
+      headers: { 'x-request-id': requestId, ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: token } : {}) },
       body: body ? JSON.stringify(body) : undefined,
       // A hang is a failure, not a stall of the test.
       signal: AbortSignal.timeout(10_000),
