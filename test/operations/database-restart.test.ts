@@ -55,11 +55,15 @@ describe('a database restart under load', () => {
   });
 
   afterAll(async () => {
-    await t?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
+    try {
+      await t?.close();
+    } finally {
+      // Whatever happened to the app, the server we started goes.
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+      process.off('uncaughtException', onCrash);
+      process.off('unhandledRejection', onCrash);
+    }
   });
 
   const startPostgres = () => startEmbeddedPostgres({ dir: path.join(dir, 'data'), port });
