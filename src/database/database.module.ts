@@ -3,8 +3,17 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
+import { logConnectionLoss, ResilientClient } from './connection-loss.js';
 import { PG_POOL } from './database.tokens.js';
 import { migrations } from './migrations/index.js';
+
+/**
+ * How long a query waits for a pooled connection (a free one, or a new one opened) before it fails: while
+ * the database is down, restarting, or every connection is busy, a request answers 503 UNAVAILABLE
+ * within about this long (see isConnectionError) instead of hanging. Well above what opening a
+ * connection takes on a loaded machine (tens of milliseconds).
+ */
+export const POOL_ACQUIRE_TIMEOUT_MS = 1_500;
 
 @Global()
 @Module({})
@@ -23,8 +32,13 @@ export class DatabaseModule {
             migrations,
             migrationsRun: true,
             poolSize: config.DATABASE_POOL_SIZE,
+            connectTimeoutMS: POOL_ACQUIRE_TIMEOUT_MS,
+            poolErrorHandler: logConnectionLoss,
             // bigint positions stay strings: they can exceed Number.MAX_SAFE_INTEGER.
-            extra: { application_name: 'eventshop' },
+            // ResilientClient: a cut connection never crashes the process. Pools made from this one's options
+            // (the projections') inherit it and the acquire timeout. keepAlive: a server that vanished
+            // without closing its sockets is noticed rather than waited on.
+            extra: { application_name: 'eventshop', Client: ResilientClient, keepAlive: true },
           }),
         }),
       ],

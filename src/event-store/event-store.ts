@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
+import { isConnectionError } from '../database/connection-loss.js';
 import { PG_POOL } from '../database/database.tokens.js';
 import { ConcurrencyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -320,9 +321,12 @@ function toAppendParams(requests: readonly AppendRequest[]): unknown[] {
   return columns;
 }
 
-/** An error PostgreSQL reported for the statement (it has a SQLSTATE): the statement wrote nothing. */
+/**
+ * An error PostgreSQL reported for the statement (it has a SQLSTATE): the statement wrote nothing. Not
+ * one that ends the session (a server shutting down): that may arrive after the commit.
+ */
 function isServerError(error: unknown): boolean {
-  return error instanceof pg.DatabaseError;
+  return error instanceof pg.DatabaseError && !isConnectionError(error);
 }
 
 function toError(error: unknown): Error {

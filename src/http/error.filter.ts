@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
+import { isConnectionError } from '../database/connection-loss.js';
 import { DomainError } from '../event-store/errors.js';
 
 export interface ErrorBody {
@@ -34,9 +35,6 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
 };
-
-/** PostgreSQL/pg errors that mean "the database is not reachable right now", not a bug. */
-const UNAVAILABLE_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', '08006', '08001']);
 
 /**
  * The one place errors become HTTP answers, in the contract's shape: `{statusCode, code, message, details?}`.
@@ -82,8 +80,9 @@ export class ErrorFilter implements ExceptionFilter {
         message: Array.isArray(message) ? message.join('; ') : String(message),
       };
     }
-    const e = exception as { code?: string; statusCode?: number; message?: string };
-    if (e?.code && UNAVAILABLE_ERRORS.has(e.code)) {
+    const e = exception as { statusCode?: number; message?: string };
+    // The database is down, restarting, or every pooled connection stayed busy past the acquire timeout.
+    if (isConnectionError(exception)) {
       return { statusCode: 503, code: 'UNAVAILABLE', message: 'The database is unavailable; retry shortly' };
     }
     if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

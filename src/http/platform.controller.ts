@@ -1,11 +1,19 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { PG_POOL } from '../database/database.tokens.js';
+import { ProjectionRunner } from '../projections/projection-runner.js';
 import { Public } from './auth.js';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
+
+/** A readiness check answers within this, whatever the database does. */
+const CHECK_TIMEOUT_MS = 2_000;
 
 @ApiTags('platform')
 @Public()
@@ -13,19 +21,70 @@ collectDefaultMetrics({ register: metricsRegistry });
 export class PlatformController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicator: HealthIndicatorService,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly projections: ProjectionRunner,
   ) {}
 
-  /** 200 once the database answers (migrations run before the app listens), 503 otherwise. */
-  @Get('health')
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]);
+  /**
+   * 200 once the database answers and every migration has run; 503 UNAVAILABLE otherwise. The details
+   * list each projection's status, position and lag (informative: a lagging or failed projection does
+   * not make the service unready, its reads answer for themselves).
+   */
+  @Get(['health', 'health/ready'])
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ description: '`{"status":"ok","info":{...},"details":{"database":...,"projections":...}}`' })
+  @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: the database is unreachable or its migrations have not run' })
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.checkDatabase(), () => this.checkProjections()]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const { details } = error.getResponse() as HealthCheckResult;
+      throw new ServiceUnavailableException({
+        code: 'UNAVAILABLE',
+        message: 'Not ready: the database is unreachable or its migrations have not run',
+        details: Object.entries(details).map(([check, result]) => ({ check, ...result })),
+      });
+    }
+  }
+
+  /** 200 while the process runs; never touches the database (a restart of it is no reason to restart us). */
+  @Get('health/live')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ description: '`{"status":"ok"}`' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   metrics(): Promise<string> {
     return metricsRegistry.metrics();
+  }
+
+  /** Reachable, and every migration this build knows is recorded as run: one query. */
+  private checkDatabase() {
+    const table = this.dataSource.options.migrationsTableName ?? 'migrations';
+    const names = this.dataSource.migrations.map((migration) => migration.name);
+    return this.indicator
+      .check('database')
+      .attempt(async () => {
+        const { rows } = await this.pool.query<{ ran: number }>(`SELECT count(*)::int AS ran FROM ${table} WHERE name = ANY($1::text[])`, [names]);
+        if (rows[0].ran !== names.length) throw new Error(`${names.length - rows[0].ran} of ${names.length} migrations have not run`);
+        return { migrations: names.length };
+      })
+      .withTimeout(CHECK_TIMEOUT_MS);
+  }
+
+  private checkProjections() {
+    return this.indicator
+      .check('projections')
+      .attempt(async () => {
+        const statuses = await this.projections.statuses();
+        return Object.fromEntries(statuses.map(({ name, status, position, lag, lastError }) => [name, { status, position, lag, ...(lastError ? { lastError } : {}) }]));
+      })
+      .withTimeout(CHECK_TIMEOUT_MS);
   }
 }

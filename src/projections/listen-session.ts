@@ -5,8 +5,12 @@ import type { AdvisoryLockKey } from './projection-locks.js';
 /** The channel the `events_notify` trigger signals after every committed append. */
 /** Instances tell each other about appends on this channel (see AppendBroadcast). */
 export const CHANNEL = 'events_appended';
+/**
+ * Reconnect backoff: doubling from 500 ms to 2 s. One connection attempt every 2 s costs a server nothing,
+ * and bounds how long after the database returns this instance's projections resume.
+ */
 const RECONNECT_BASE_MS = 500;
-const RECONNECT_CAP_MS = 30_000;
+const RECONNECT_CAP_MS = 2_000;
 
 export interface ListenSessionEvents {
   /** Events were appended (or we reconnected and may have missed some). */
@@ -94,7 +98,8 @@ export class ListenSession {
     } catch (error) {
       await client.end().catch(() => undefined);
       if (this.closing) return;
-      this.logger.warn(`projection listener could not connect: ${error instanceof Error ? error.message : String(error)}`);
+      // Once per outage, not at every attempt.
+      if (this.failedConnects === 0) this.logger.warn(`projection listener could not connect: ${error instanceof Error ? error.message : String(error)}; retrying`);
       this.scheduleReconnect();
       return;
     }
@@ -102,6 +107,7 @@ export class ListenSession {
       await client.end().catch(() => undefined);
       return;
     }
+    if (this.failedConnects > 0 || this.generationCounter > 0) this.logger.log('projection listener reconnected');
     this.failedConnects = 0;
     this.generationCounter++;
     this.client = client;

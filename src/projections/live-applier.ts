@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
+import { isConnectionError } from '../database/connection-loss.js';
 import type { LogCheckpoint, StoredEvent } from '../event-store/event.js';
 import type { EventStore, LogBatch } from '../event-store/event-store.js';
 import { applyBatch, describeError, HandlerFailedError, type ReadNext } from './batch-applier.js';
@@ -26,8 +27,13 @@ const HELD_BACK_MAX_MS = 50;
 const LOCK_RETRY_MS = 1_000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
+/**
+ * While the database is unreachable: retry doubling from 250 ms up to 2 s, or at once when the listener
+ * reconnects (it wakes every applier). Short, so the read model resumes soon after the database returns.
+ */
+const UNAVAILABLE_CAP_MS = 2_000;
 
-type StepOutcome = 'full' | 'read-ahead' | 'partial' | 'progress-held-back' | 'held-back' | 'idle' | 'paused' | 'moved' | 'failed';
+type StepOutcome = 'full' | 'read-ahead' | 'partial' | 'progress-held-back' | 'held-back' | 'idle' | 'paused' | 'moved' | 'failed' | 'unavailable';
 
 export interface LiveApplierDeps {
   readonly pool: pg.Pool;
@@ -56,6 +62,8 @@ export class LiveApplier {
   /** The highest checkpoint we know to be committed. A checkpoint never moves back, so it is a lower bound. */
   private committed: LogCheckpoint | undefined;
   private failures = 0;
+  /** Steps in a row that found the database unreachable. */
+  private outages = 0;
   private heldBackStreak = 0;
   /** The log after `after`, read right behind the last batch's commit: the next step's read, already done. */
   private readAhead: { readonly after: LogCheckpoint; readonly batch: LogBatch } | undefined;
@@ -111,6 +119,7 @@ export class LiveApplier {
       if (outcome !== 'held-back') this.heldBackStreak = 0;
       if (outcome === 'full' || outcome === 'read-ahead' || outcome === 'moved') continue;
       if (outcome === 'failed') await this.signal.wait(Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)), false);
+      else if (outcome === 'unavailable') await this.signal.wait(Math.min(UNAVAILABLE_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.outages - 1)));
       else if (outcome === 'progress-held-back') await this.signal.wait(AFTER_PROGRESS_MS, false);
       else if (outcome === 'held-back') await this.signal.wait(Math.min(HELD_BACK_MAX_MS, HELD_BACK_RETRY_MS * 2 ** this.heldBackStreak++));
       else await this.signal.wait(POLL_MS);
@@ -143,6 +152,8 @@ export class LiveApplier {
       const ahead = this.readAheadAt(from);
       this.readAhead = undefined;
       const read = ahead ?? (await this.deps.store.readLogBatch(from, BATCH_SIZE));
+      if (this.outages > 0) this.logger.log(`projection ${this.projection.name} reaches the database again`);
+      this.outages = 0;
       events = read.events;
       if (events.length > 0) {
         const outcome = await this.apply(events, from);
@@ -192,6 +203,7 @@ export class LiveApplier {
    */
   private async fail(error: unknown, events: readonly StoredEvent[], from: LogCheckpoint | undefined): Promise<StepOutcome> {
     const name = this.projection.name;
+    if (isConnectionError(error)) return this.unavailable(error);
     // A lost race is not a failure (e.g. a handler that tripped over rows another applier had just written).
     const current = await this.deps.checkpoints.read(name).catch(() => undefined);
     if (current && from && compareCheckpoints(current.checkpoint, from) !== 0) {
@@ -207,5 +219,17 @@ export class LiveApplier {
     await this.deps.checkpoints.markFailed(name, message, position).catch(() => undefined);
     this.logger.error(`projection ${name} failed (attempt ${this.failures}, retrying with backoff): ${message}`);
     return 'failed';
+  }
+
+  /**
+   * The database went away (or no connection could be had): not the projection's failure, so it is not
+   * marked failed. The batch in flight rolled back, or committed together with its checkpoint; either
+   * way the next step starts from the checkpoint the table holds, so nothing is applied twice or skipped.
+   */
+  private unavailable(error: unknown): StepOutcome {
+    this.checkpoint = undefined;
+    this.readAhead = undefined;
+    if (this.outages++ === 0) this.logger.warn(`projection ${this.projection.name} waits for the database: ${describeError(error)}`);
+    return 'unavailable';
   }
 }
