@@ -151,9 +151,15 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     }
   }
 
-  /** The lowest checkpoint position among the named projections: what a read of them reflects at least. */
+  /**
+   * The lowest checkpoint position among the named projections: what a read of them reflects at least.
+   * Each checkpoint is the later of ours and the table's: right after a batch commits, the table is
+   * ahead of ours (and a read that waited for a position may have seen it there).
+   */
   async positionOf(names: readonly string[]): Promise<string> {
-    return this.localPositionOf(names) ?? lowestPosition(await this.tableCheckpoints(names));
+    const local = this.localCheckpoints(names);
+    const table = await this.tableCheckpoints(names);
+    return lowestPosition(names.map((_, i) => laterCheckpoint(local[i], table[i])));
   }
 
   /**
@@ -370,6 +376,11 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
       }
     }
   }
+}
+
+function laterCheckpoint(a: LogCheckpoint | undefined, b: LogCheckpoint | undefined): LogCheckpoint | undefined {
+  if (!a || !b) return a ?? b;
+  return compareCheckpoints(a, b) >= 0 ? a : b;
 }
 
 /** The lowest of some checkpoints' positions (a projection with no checkpoint row yet counts as 0). */
