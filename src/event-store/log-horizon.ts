@@ -45,10 +45,10 @@ lock_table AS MATERIALIZED (
 ), horizon AS MATERIALIZED (
   SELECT least(pg_snapshot_xmax(pg_current_snapshot()), (
     SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-    WHERE NOT EXISTS (
-      SELECT FROM lock_table t
-      WHERE t.locktype = 'transactionid' AND t.transactionid = x::xid
-        AND NOT EXISTS (SELECT FROM lock_table a WHERE a.locktype = 'advisory' AND a.virtualtransaction = t.virtualtransaction))
+    WHERE x::xid NOT IN (
+      SELECT transactionid FROM lock_table
+      WHERE locktype = 'transactionid'
+        AND virtualtransaction NOT IN (SELECT virtualtransaction FROM lock_table WHERE locktype = 'advisory'))
   )) AS xid
 )`;
 
