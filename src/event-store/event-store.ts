@@ -5,6 +5,8 @@ import { isConnectionError } from '../database/connection-loss.js';
 import { PG_POOL } from '../database/database.tokens.js';
 import { ConcurrencyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
+import { HORIZON_CTES } from './log-horizon.js';
+import { PositionLookup } from './position-lookup.js';
 import type { AppendResult, EventMetadata, LogCheckpoint, StoredEvent, StreamAppend } from './event.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -39,13 +41,16 @@ WHERE i.command IN (SELECT command FROM accepted)
 ORDER BY i.ord
 RETURNING global_position, stream_id, version`;
 
-/** readLog's query: the log after a checkpoint, below the horizon, in log order (see readLog). */
-const READ_LOG_SQL = `
+/** The log after a checkpoint ($1, $2), below the horizon (log-horizon.ts), in log order, $3 at most. */
+const READ_LOG_AFTER = `
   SELECT ${EVENT_COLUMNS} FROM events
   WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    AND transaction_id < (SELECT xid FROM horizon)
   ORDER BY transaction_id, global_position
   LIMIT $3`;
+
+/** readLog's query. */
+const READ_LOG_SQL = `WITH ${HORIZON_CTES} ${READ_LOG_AFTER}`;
 
 /**
  * readLogBatch's query: readLog's, with the held-back check. Events are held back when the newest visible event's transaction is at or above
@@ -55,13 +60,13 @@ const READ_LOG_SQL = `
  * table qualifies, and scans the table from its start for a row that sits at its end (the add-item
  * benchmark caught it: 5 to 35 ms per read, growing with the log, four projections reading).
  */
-export const READ_LOG_BATCH_SQL = `
+export const READ_LOG_BATCH_SQL = `WITH ${HORIZON_CTES}
 SELECT held.held_back, e.* FROM
   (SELECT coalesce(
-     (SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= pg_snapshot_xmin(pg_current_snapshot()),
+     (SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= (SELECT xid FROM horizon),
      false
    ) AS held_back) held
-LEFT JOIN LATERAL (${READ_LOG_SQL}) e ON true`;
+LEFT JOIN LATERAL (${READ_LOG_AFTER}) e ON true`;
 
 /** Up to this many appends in flight at once; more wait and go out together in the next statement. */
 const GROUP_COMMIT_IN_FLIGHT = 4;
@@ -86,7 +91,7 @@ export interface ReadStreamOptions {
 /** A read of the log after a checkpoint (readLogBatch). */
 export interface LogBatch {
   readonly events: StoredEvent[];
-  /** Committed events after the checkpoint exist that an older, still running transaction holds back. */
+  /** Committed events after the checkpoint exist that an older, still running append holds back. */
   readonly heldBack: boolean;
 }
 
@@ -192,9 +197,10 @@ export class EventStore {
    *
    * Identity values are taken at insert but become visible at commit, so a transaction holding position
    * 10 can commit after one holding 11. A reader that went past 11 on positions alone would never see
-   * 10. We therefore only hand out events whose transaction is older than every transaction still
-   * running (below the snapshot's xmin: all of those have committed or aborted), ordered by
-   * (transaction_id, global_position). A reader checkpoints on that pair.
+   * 10. We therefore only hand out events whose transaction is older than every append still running
+   * (below the horizon, see log-horizon.ts: all of those have committed or aborted), ordered by
+   * (transaction_id, global_position). A reader checkpoints on that pair. Transactions that do not
+   * append (in this database or any other) hold nothing back.
    */
   async readLog(checkpoint: LogCheckpoint, limit: number): Promise<StoredEvent[]> {
     const { rows } = await this.pool.query<EventRow>(READ_LOG_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
@@ -203,9 +209,10 @@ export class EventStore {
 
   /**
    * readLog, plus whether events after `checkpoint` have committed that it could not hand out yet
-   * because an older transaction is still running. A reader that finds some should look again soon
-   * rather than wait for the next notification: the transaction holding them back may not be an append,
-   * and then nobody notifies. One round trip: the check rides along with the read.
+   * because an older append is still running. A reader that finds some should look again soon rather
+   * than wait for the next notification: the append holding them back may roll back (nobody notifies),
+   * or be another instance's (whose notifications are batched). One round trip: the check rides along
+   * with the read.
    *
    * On `db`, when given, outside any transaction: a live projection batch reads on its own pipelined
    * connection, right behind its commit.
@@ -219,14 +226,15 @@ export class EventStore {
 
   /**
    * A page of the log by position, for people and tools auditing it (projections use readLog). Only
-   * events of transactions older than every running one are listed, so a page does not end on an
-   * event whose neighbours are still being written.
+   * events below the horizon (older than every running append) are listed, so a page does not end on
+   * an event whose neighbours are still being written.
    */
   async listLog(filter: { after: string; limit: number; type?: string; streamId?: string }): Promise<StoredEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
+      `WITH ${HORIZON_CTES}
+       SELECT ${EVENT_COLUMNS} FROM events
        WHERE global_position > $1
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND transaction_id < (SELECT xid FROM horizon)
          AND ($2::text IS NULL OR type = $2)
          AND ($3::uuid IS NULL OR stream_id = $3)
        ORDER BY global_position
@@ -242,13 +250,12 @@ export class EventStore {
     return rows[0].head ?? '0';
   }
 
-  /** Where the event at `position` sits in log order, or null if there is no such event. */
-  async checkpointOf(position: string): Promise<LogCheckpoint | null> {
-    const { rows } = await this.pool.query<{ transaction_id: string }>(
-      'SELECT transaction_id FROM events WHERE global_position = $1',
-      [position],
-    );
-    return rows.length ? { transactionId: rows[0].transaction_id, position } : null;
+  /**
+   * Finds where the event at `position` sits in log order, or, if no event will ever hold that position
+   * (its append rolled back), where the read side has passed it: see PositionLookup.
+   */
+  lookupPosition(position: string): PositionLookup {
+    return new PositionLookup(this.pool, position);
   }
 
   private appended(): void {

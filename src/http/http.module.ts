@@ -9,6 +9,7 @@ import { AuthGuard } from './auth.js';
 import { ErrorFilter } from './error.filter.js';
 import { HttpMetrics } from './http-metrics.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { IdempotencyPurge } from './idempotency-purge.js';
 import { PlatformController } from './platform.controller.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 
@@ -36,6 +37,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
   controllers: [PlatformController],
   providers: [
     HttpMetrics,
+    IdempotencyPurge,
     // Guards run in this order: who is calling, then how often.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -53,8 +53,7 @@ export type ReadNext = (client: pg.PoolClient, after: LogCheckpoint) => Promise<
 export const SET_BASED_MIN_EVENTS = 3;
 
 /**
- * Applies `events` (read from the log after `from`, before this transaction opened, so that our xid never
- * holds back the horizon we read under) and moves the checkpoint past the last of them, all in one
+ * Applies `events` (read from the log after `from`, before this transaction opened) and moves the checkpoint past the last of them, all in one
  * transaction. Events of types the projection does not handle are passed over, but still advance it.
  *
  * Through the projection's `applyBatch` when it has one and the batch is large enough; if that throws,

@@ -72,9 +72,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const FIRST_ANALYZE_AT = 5_000;
 /**
  * Events per replay batch of a projection with `applyBatch`, which costs a few round trips whatever the
- * batch's size. A batch's transaction holds back the horizon the live appliers read under (what commits
- * after it began waits for its end), so it must stay short: 2,000 events take some 40 ms this way, less
- * than BATCH_SIZE events through per-event handlers.
+ * batch's size. A batch's transaction stays short all the same (it holds locks and a snapshot): 2,000
+ * events take some 40 ms this way, less than BATCH_SIZE events through per-event handlers.
  */
 const SET_BASED_BATCH_SIZE = 2_000;
 

@@ -131,17 +131,19 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
 
   /**
    * Resolves true once every named projection has applied the event at global `position` ('0': at once),
-   * false if they have not within `timeoutMs`. Waits on this instance's batches and re-reads the
-   * checkpoint table, since the applier may be another instance.
+   * or passed it if no event will ever hold it (see PositionLookup), false if they have not within
+   * `timeoutMs`. Waits on this instance's batches and re-reads the checkpoint table, since the applier
+   * may be another instance.
    */
   async waitForPosition(names: readonly string[], position: string, timeoutMs: number): Promise<boolean> {
     for (const name of names) this.applierOf(name);
     if (BigInt(position) === 0n) return true;
     const deadline = Date.now() + timeoutMs;
+    const lookup = this.store.lookupPosition(position);
     let target: LogCheckpoint | null = null;
     for (;;) {
       // An event that is not there yet (still being written) may be by the next look.
-      target ??= await this.store.checkpointOf(position);
+      target ??= await lookup.target();
       if (target && (await this.haveApplied(names, target))) return true;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
@@ -149,9 +151,15 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     }
   }
 
-  /** The lowest checkpoint position among the named projections: what a read of them reflects at least. */
+  /**
+   * The lowest checkpoint position among the named projections: what a read of them reflects at least.
+   * Each checkpoint is the later of ours and the table's: right after a batch commits, the table is
+   * ahead of ours (and a read that waited for a position may have seen it there).
+   */
   async positionOf(names: readonly string[]): Promise<string> {
-    return this.localPositionOf(names) ?? lowestPosition(await this.tableCheckpoints(names));
+    const local = this.localCheckpoints(names);
+    const table = await this.tableCheckpoints(names);
+    return lowestPosition(names.map((_, i) => laterCheckpoint(local[i], table[i])));
   }
 
   /**
@@ -368,6 +376,11 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
       }
     }
   }
+}
+
+function laterCheckpoint(a: LogCheckpoint | undefined, b: LogCheckpoint | undefined): LogCheckpoint | undefined {
+  if (!a || !b) return a ?? b;
+  return compareCheckpoints(a, b) >= 0 ? a : b;
 }
 
 /** The lowest of some checkpoints' positions (a projection with no checkpoint row yet counts as 0). */

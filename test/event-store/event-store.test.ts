@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../src/event-store/errors.js';
 import { LOG_START, type LogCheckpoint, type StoredEvent } from '../../src/event-store/event.js';
 import { EventStore, READ_LOG_BATCH_SQL } from '../../src/event-store/event-store.js';
-import { createMigratedDatabase } from '../support/database.js';
+import { createMigratedDatabase, createTestDatabase } from '../support/database.js';
 
 const meta = { correlationId: 'c-1', actor: 'tester' };
 const event = (n: number) => ({ type: 'Thing', data: { n } });
@@ -19,6 +20,12 @@ describe('event store (real PostgreSQL)', () => {
     store = new EventStore(pool);
   });
   afterAll(() => close());
+
+  /** The checkpoint after everything committed so far. */
+  async function logEnd(): Promise<LogCheckpoint> {
+    const last = (await readAll()).at(-1);
+    return last ? { transactionId: last.transactionId, position: last.position } : LOG_START;
+  }
 
   async function readAll(from: LogCheckpoint = LOG_START): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
@@ -154,6 +161,112 @@ describe('event store (real PostgreSQL)', () => {
     }
   });
 
+  it('is not held back by write transactions in another database, nor in ours on another table', async () => {
+    const start = await logEnd();
+    // Another database on the same server, and another table of ours: each a write transaction held open.
+    const otherDatabase = new pg.Client({ connectionString: await createTestDatabase() });
+    await otherDatabase.connect();
+    const bystander = await pool.connect();
+    try {
+      await otherDatabase.query('BEGIN');
+      await otherDatabase.query('CREATE TABLE busy (n int); INSERT INTO busy VALUES (1)');
+      await bystander.query('CREATE TABLE IF NOT EXISTS bystander (n int)');
+      await bystander.query('BEGIN');
+      await bystander.query('INSERT INTO bystander VALUES (1)');
+      // Both now hold transaction ids older than the append below.
+      expect((await otherDatabase.query('SELECT pg_current_xact_id_if_assigned() AS x')).rows[0].x).not.toBeNull();
+      expect((await bystander.query('SELECT pg_current_xact_id_if_assigned() AS x')).rows[0].x).not.toBeNull();
+
+      const id = randomUUID();
+      await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(1)] }], meta);
+      const batch = await store.readLogBatch(start, 100);
+      expect(batch.events.map((e) => e.streamId)).toEqual([id]);
+      expect(batch.heldBack).toBe(false);
+      expect((await store.listLog({ after: '0', limit: 1000, streamId: id })).length).toBe(1);
+    } finally {
+      await otherDatabase.end();
+      await bystander.query('ROLLBACK');
+      bystander.release();
+    }
+  });
+
+  it('refuses an append that is not the first write of its transaction (a reader may have passed its id)', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS bystander (n int)');
+      await client.query('BEGIN');
+      await client.query('INSERT INTO bystander VALUES (1)');
+      await expect(
+        client.query(`INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata)
+                      VALUES ($1, $2, 'thing', 1, 'Late', '{}', '{}')`, [randomUUID(), randomUUID()]),
+      ).rejects.toThrow(/first write of its transaction/);
+      await client.query('ROLLBACK');
+      // An append first, then other writes, then another append: fine.
+      await client.query('BEGIN');
+      const insert = `INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata)
+                      VALUES ($1, $2, 'thing', 1, 'Thing', '{}', '{}')`;
+      await client.query(insert, [randomUUID(), randomUUID()]);
+      await client.query('INSERT INTO bystander VALUES (1)');
+      await client.query(insert, [randomUUID(), randomUUID()]);
+      await client.query('COMMIT');
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  });
+
+  it('hands out every committed event once, in log order, while appends commit late and other writers come and go', async () => {
+    const start = await logEnd();
+    const seen: StoredEvent[] = [];
+    let done = false;
+    // A reader following the log as a projection does, from its own checkpoint.
+    const reader = (async () => {
+      let checkpoint = start;
+      for (let idle = 0; idle < 3; ) {
+        const { events, heldBack } = await store.readLogBatch(checkpoint, 50);
+        seen.push(...events);
+        if (events.length > 0) checkpoint = { transactionId: events.at(-1)!.transactionId, position: events.at(-1)!.position };
+        if (done && events.length === 0 && !heldBack) idle++;
+      }
+    })();
+    await pool.query('CREATE TABLE IF NOT EXISTS bystander (n int)');
+    const bystanders = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 40; i++) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('INSERT INTO bystander VALUES (1)');
+          await sleep(Math.random() * 10);
+          await client.query(i % 3 === 0 ? 'ROLLBACK' : 'COMMIT');
+        } finally {
+          client.release();
+        }
+      }
+    });
+    const writers = Array.from({ length: 12 }, async (_, w) => {
+      for (let i = 0; i < 25; i++) {
+        const rollBack = (w + i) % 7 === 0;
+        await store
+          .append([{ streamId: randomUUID(), streamType: 'thing', expectedVersion: 0, events: [event(i), event(i + 1)] }], meta, {
+            // Positions are taken at insert; the commit comes later, in another order than the positions.
+            inTransaction: async () => {
+              await sleep(Math.random() * 10);
+              if (rollBack) throw new Error('roll back');
+            },
+          })
+          .catch((error: unknown) => {
+            if (!rollBack) throw error;
+          });
+      }
+    });
+    await Promise.all([...writers, ...bystanders]);
+    done = true;
+    await reader;
+    const committed = await readAll(start);
+    expect(committed.length).toBeGreaterThan(400);
+    expect(seen.map((e) => e.position)).toEqual(committed.map((e) => e.position));
+  });
+
   it('checks for held-back events with an index probe, never a scan of the whole log', async () => {
     // A database of its own: a log of 20,000 events in 400 transactions that autovacuum has not analyzed
     // yet (a new deployment, a burst of appends). The planner then guesses that a third of the table lies
@@ -167,8 +280,10 @@ describe('event store (real PostgreSQL)', () => {
       const { rows } = await own.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${READ_LOG_BATCH_SQL}`, ['0', '0', 500]);
       // The held-back check (an init plan) must probe an index. The batch itself may scan: from checkpoint
       // 0 it reads the whole table anyway, and with statistics the planner prefers the ordered index.
-      expect(initPlanNodes(rows[0]['QUERY PLAN'])).not.toContain('Seq Scan');
-      expect(initPlanNodes(rows[0]['QUERY PLAN']).length).toBeGreaterThan(0);
+      // (The horizon's init plans scan pg_locks and pg_database, a few rows.)
+      const probes = initPlanNodes(rows[0]['QUERY PLAN'], 'events');
+      expect(probes).not.toContain('Seq Scan');
+      expect(probes.length).toBeGreaterThan(0);
     } finally {
       await own.close();
     }
@@ -255,15 +370,15 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   }
 }
 
-/** The node types inside the init plans and sub plans of an EXPLAIN (FORMAT JSON) plan. */
-function initPlanNodes(plan: unknown, inside = false): string[] {
-  if (Array.isArray(plan)) return plan.flatMap((p) => initPlanNodes(p, inside));
+/** The node types inside the init plans and sub plans of an EXPLAIN (FORMAT JSON) plan that read `relation`. */
+function initPlanNodes(plan: unknown, relation: string, inside = false): string[] {
+  if (Array.isArray(plan)) return plan.flatMap((p) => initPlanNodes(p, relation, inside));
   if (!plan || typeof plan !== 'object') return [];
-  const node = plan as { 'Node Type'?: string; 'Parent Relationship'?: string; Plan?: unknown; Plans?: unknown[] };
+  const node = plan as { 'Node Type'?: string; 'Relation Name'?: string; 'Parent Relationship'?: string; Plan?: unknown; Plans?: unknown[] };
   const within = inside || node['Parent Relationship'] === 'InitPlan' || node['Parent Relationship'] === 'SubPlan';
   return [
-    ...(within && node['Node Type'] ? [node['Node Type']] : []),
-    ...initPlanNodes(node.Plan ?? [], within),
-    ...initPlanNodes(node.Plans ?? [], within),
+    ...(within && node['Node Type'] && node['Relation Name'] === relation ? [node['Node Type']] : []),
+    ...initPlanNodes(node.Plan ?? [], relation, within),
+    ...initPlanNodes(node.Plans ?? [], relation, within),
   ];
 }

@@ -77,6 +77,51 @@ describe('read-your-writes and the projection admin routes (HTTP)', () => {
     expect(res.headers['retry-after']).toBe('1');
   });
 
+  it('answers at once for a position that will never exist (its append rolled back), after the write before it', async () => {
+    const before = await appendEvents(writer, randomUUID(), 2);
+    const client = await pool.connect();
+    let never: string;
+    try {
+      await client.query('BEGIN');
+      ({ rows: [{ global_position: never }] } = await client.query(
+        `INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata)
+         VALUES ($1, $2, 'test', 1, 'Counted', '{}', '{}') RETURNING global_position`,
+        [randomUUID(), randomUUID()],
+      ));
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    const started = Date.now();
+    const res = await http().get(`/test-counts/${randomUUID()}`).set('X-Min-Position', never).expect(200);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    // The read models have applied the last write before that position.
+    expect(BigInt(res.headers['x-projection-position'])).toBeGreaterThanOrEqual(BigInt(before));
+  });
+
+  it('keeps waiting for the position of an append that is still running, and answers once it commits', async () => {
+    const stream = randomUUID();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ global_position: string }>(
+        `INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata)
+         VALUES ($1, $2, 'test', 1, 'Counted', '{}', '{}') RETURNING global_position`,
+        [randomUUID(), stream],
+      );
+      let answered = false;
+      const res = http().get(`/test-counts/${stream}`).set('X-Min-Position', rows[0].global_position).then((r) => ((answered = true), r));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(answered).toBe(false);
+      await client.query('COMMIT');
+      expect((await res).status).toBe(200);
+      expect((await res).body).toEqual({ count: 1 });
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  });
+
   it('lists the projections with their position, head, lag and status, for admins only', async () => {
     await appendEvents(writer, randomUUID(), 2);
     await caughtUp(pool, 'test_counts');
