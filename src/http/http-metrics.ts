@@ -18,6 +18,8 @@ export class HttpMetrics implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
+    // The command-line tools run the modules without an HTTP server: nothing to time there.
+    if (!this.adapterHost.httpAdapter) return;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', async (request, reply) => {
       requestDuration.observe(
