@@ -102,7 +102,10 @@ export function runLoad({ client, token, admin, products, shoppers, stopped }) {
     const customer = token(`chaos-customer-${i}`);
     while (!stopped()) {
       const cart = await client.send('create cart', '/carts', customer, {});
-      if (cart.outcome !== 'acknowledged') continue;
+      if (cart.outcome !== 'acknowledged') {
+        await sleep(50);
+        continue;
+      }
       const cartId = cart.answer.id;
       for (let n = between(1, 3); n > 0 && !stopped(); n--) {
         await client.send('add item', `/carts/${cartId}/items`, customer, { productId: pick(products), quantity: between(1, 3) });

@@ -24,7 +24,7 @@ function figure(output: string, label: string): string | undefined {
 describe('npm run chaos (external PostgreSQL)', () => {
   it('kill -9s the service twice under load: nothing acknowledged lost or doubled, no gaps, read models equal a replay', async () => {
     // The script makes (and drops) a fresh database of its own on the server DATABASE_URL names.
-    const { code, output } = await runChaos(['--kills', '2', '--seconds', '6', '--concurrency', '8'], {
+    const { code, output } = await runChaos(['--kills', '2', '--seconds', '5', '--concurrency', '8'], {
       DATABASE_URL: inject('postgresServerUrl'),
     });
 
