@@ -7,7 +7,7 @@ export function printFigures(run) {
   const restartMs = kills.map((k) => k.restartMs).filter((ms) => ms !== undefined).sort((a, b) => a - b);
   const lines = [
     ['mode', mode],
-    ['load seconds', seconds.toFixed(1)],
+    ['load seconds (restarts included)', seconds.toFixed(1)],
     ['commands sent', ledger.length],
     ['  acknowledged (2xx)', count('acknowledged')],
     ['  refused (4xx)', `${count('refused')}${refusedBy ? `  (${refusedBy})` : ''}`],
