@@ -37,5 +37,5 @@ describe('npm run chaos (external PostgreSQL)', () => {
       expect(figure(output, label), `${label}\n${output}`).toBe('0');
     }
     expect(output).toContain('chaos: PASSED');
-  }, 120_000);
+  }, 180_000);
 });
