@@ -20,7 +20,7 @@ export function commandClient(baseUrl, { givingUp }) {
   const figures = { attempts: 0, retries: 0, serverErrors: 0, inFlight: 0 };
 
   async function send(kind, path, auth, body) {
-    const entry = { key: randomUUID(), kind, path, attempts: 0, outcome: 'unanswered', status: undefined, answer: undefined };
+    const entry = { key: randomUUID(), kind, path, attempts: 0, outcome: 'unanswered', status: undefined, answer: undefined, replayed: false };
     ledger.push(entry);
     figures.inFlight++;
     try {
@@ -51,7 +51,8 @@ export function commandClient(baseUrl, { givingUp }) {
         signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
       });
       const text = await res.text();
-      return { status: res.status, answer: text ? JSON.parse(text) : undefined };
+      // A replay answers a retry whose first attempt was applied but whose answer a kill cut off.
+      return { status: res.status, answer: text ? JSON.parse(text) : undefined, replayed: res.headers.get('idempotent-replayed') === 'true' };
     } catch {
       // Refused, reset or timed out: the command may or may not have been applied. Retry with its key.
       return undefined;

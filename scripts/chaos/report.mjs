@@ -10,6 +10,7 @@ export function printFigures(run) {
     ['load seconds (restarts included)', seconds.toFixed(1)],
     ['commands sent', ledger.length],
     ['  acknowledged (2xx)', count('acknowledged')],
+    ['    by a replay (applied, answer lost to a kill)', ledger.filter((e) => e.replayed).length],
     ['  refused (4xx)', `${count('refused')}${refusedBy ? `  (${refusedBy})` : ''}`],
     ['  unanswered', count('unanswered')],
     ['  failed', count('refused') + count('unanswered')],
