@@ -52,7 +52,10 @@ let databaseUrl;
 let pgDir;
 if (mode === 'external') {
   const name = `eventshop_chaos_${randomBytes(4).toString('hex')}`;
-  databaseUrl = env.DATABASE_URL = await ensureDatabase(process.env.DATABASE_URL, name);
+  databaseUrl = env.DATABASE_URL = await ensureDatabase(process.env.DATABASE_URL, name).catch((error) => {
+    console.error(`chaos: could not create a database on the server DATABASE_URL names (${error.message}); it needs a role that may CREATE DATABASE.`);
+    return cleanup().then(() => process.exit(1));
+  });
   say(`external PostgreSQL: fresh database ${name}`);
   onCleanup(`drop database ${name}`, async () => (keepFiles ? say(`kept database ${name}`) : dropDatabase(process.env.DATABASE_URL, name)));
 } else {
@@ -103,6 +106,7 @@ try {
   if (mode === 'embedded') run.postgresLeftRunning = await stopOrphanedPostgres(pgDir);
   say('running npm run verify (node dist/cli/verify.js) with the service stopped');
   run.verify = verify();
+  console.log(run.verify.output.replace(/^/gm, '  '));
 } catch (error) {
   givingUp = stopped = true;
   keepFiles = true;
