@@ -81,11 +81,14 @@ export function commandClient(baseUrl, { givingUp }) {
 const pick = (items) => items[Math.floor(Math.random() * items.length)];
 const between = (min, max) => min + Math.floor(Math.random() * (max - min + 1));
 
-/** The catalog the shoppers buy from: `count` products with plenty of stock. */
+/**
+ * The catalog the shoppers buy from: `count` products, the first one scarce and popular, so that some
+ * checkouts are refused (409 INSUFFICIENT_STOCK, nothing written) and the audit sees refusals too.
+ */
 export async function seedProducts(client, admin, count) {
   const products = [];
   for (let i = 0; i < count; i++) {
-    const created = await client.send('create product', '/products', admin, productBody());
+    const created = await client.send('create product', '/products', admin, productBody(i === 0 ? 10 : 100_000));
     if (created.outcome === 'acknowledged') products.push(created.answer.id);
   }
   if (products.length === 0) throw new Error('no product could be created: the service refused every POST /products');
@@ -109,7 +112,8 @@ export function runLoad({ client, token, admin, products, shoppers, stopped }) {
       }
       const cartId = cart.answer.id;
       for (let n = between(1, 3); n > 0 && !stopped(); n--) {
-        await client.send('add item', `/carts/${cartId}/items`, customer, { productId: pick(products), quantity: between(1, 3) });
+        const productId = Math.random() < 0.15 ? products[0] : pick(products);
+        await client.send('add item', `/carts/${cartId}/items`, customer, { productId, quantity: between(1, 3) });
       }
       if (stopped()) break;
       const checkout = await client.send('checkout', `/carts/${cartId}/checkout`, customer, { shippingAddress: ADDRESS });
@@ -130,7 +134,7 @@ export function runLoad({ client, token, admin, products, shoppers, stopped }) {
         const created = await client.send('create product', '/products', admin, productBody());
         if (created.outcome === 'acknowledged') products.push(created.answer.id);
       } else {
-        await client.send('restock', `/products/${pick(products)}/stock`, admin, { delta: between(1, 100) });
+        await client.send('restock', `/products/${pick(products.slice(1))}/stock`, admin, { delta: between(1, 100) });
       }
       await sleep(50);
     }
@@ -138,6 +142,6 @@ export function runLoad({ client, token, admin, products, shoppers, stopped }) {
   return Promise.all([merchant(), ...Array.from({ length: shoppers }, (_, i) => shopper(i))]);
 }
 
-function productBody() {
-  return { sku: `CHAOS-${randomUUID().slice(0, 13)}`, name: 'Chaos thing', priceCents: between(100, 5000), stock: 100_000 };
+function productBody(stock = 100_000) {
+  return { sku: `CHAOS-${randomUUID().slice(0, 13)}`, name: 'Chaos thing', priceCents: between(100, 5000), stock };
 }
