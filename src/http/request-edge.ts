@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { AppConfig } from '../config/app-config.js';
 import type { AuthenticatedRequest } from './auth.js';
 import { CallerRateLimit } from './rate-limit.js';
@@ -19,11 +20,32 @@ const CORS_RESPONSE_HEADERS = [
 ];
 
 /**
+ * Fastify server options of the edge: which proxies to trust, and the contract's error for a URL
+ * Fastify's router refuses (bad percent-encoding, such as an encoded lone surrogate). That answer is
+ * given before any hook runs, so it carries nosniff itself, and no RateLimit-* headers.
+ */
+export function edgeServerOptions(config: AppConfig): Pick<FastifyServerOptions, 'frameworkErrors'> & { trustProxy: TrustProxy } {
+  return {
+    trustProxy: trustProxyOption(config),
+    frameworkErrors: refuseBadUrl as FastifyServerOptions['frameworkErrors'],
+  };
+}
+
+function refuseBadUrl(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply
+    .code(400)
+    .header('X-Content-Type-Options', 'nosniff')
+    .send({ statusCode: 400, code: 'VALIDATION_FAILED', message: `Bad URL: ${error.message}` });
+}
+
+type TrustProxy = boolean | string | ((address: string, hop: number) => boolean);
+
+/**
  * Fastify's `trustProxy` from TRUST_PROXY: unset trusts no proxy (`request.ip` is the socket's address
  * and X-Forwarded-For is ignored); a number trusts that many hops; otherwise a comma list of
  * addresses/CIDRs, which Fastify hands to proxy-addr.
  */
-export function trustProxyOption(config: AppConfig): boolean | string | ((address: string, hop: number) => boolean) {
+function trustProxyOption(config: AppConfig): TrustProxy {
   const value = config.TRUST_PROXY?.trim();
   if (!value) return false;
   if (!/^\d+$/.test(value)) return value;
