@@ -59,12 +59,6 @@ describe('input hygiene', () => {
     expect((await t.http().get('/products?q=a%ED%A0%80b')).status).toBe(200);
   });
 
-  it('refuses an Idempotency-Key or X-Request-Id that the database could not store', async () => {
-    // Node's HTTP parser refuses NUL in headers itself (400); whatever it lets through is checked too.
-    const res = await t.http().post('/carts').set('Authorization', alice).set('Idempotency-Key', 'k\u00ff').send({});
-    expect(res.status).toBe(201);
-  });
-
   it('range-checks bigint positions: ?after beyond bigint is 400, its largest value is fine', async () => {
     await expectRefused(() => t.http().get('/admin/events').set('Authorization', s.admin).query({ after: '9223372036854775808' }));
     await expectRefused(() => t.http().get('/admin/events').set('Authorization', s.admin).query({ after: '99999999999999999999' }));
