@@ -75,6 +75,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     if (!isHostile) return fc.constantFrom(...known);
     return fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom(...known) },
+      { weight: 1, arbitrary: fc.constantFrom(productId, ...cartIds, ...orderIds) }, // ids of another kind
       { weight: 1, arbitrary: fc.uuid() },
       { weight: 1, arbitrary: hostileString.map(encodePathSegment) },
       { weight: 1, arbitrary: fc.constantFrom('%00', '%ED%A0%80', '%FF', '..', '%2F', 'a'.repeat(300), known[0].toUpperCase()) },
