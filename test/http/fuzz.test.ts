@@ -172,8 +172,9 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     // Some requests must have got through, or the fuzzer only knocked on the door.
     const succeeded = [...seen].filter(([, statuses]) => [...statuses].some((s) => s < 300)).map(([key]) => key);
     if (process.env.FUZZ_REPORT) {
-      console.log(`seed ${SEED}, ${RUNS_PER_OPERATION} runs per operation; statuses seen:`, Object.fromEntries([...seen].map(([k, v]) => [k, [...v].sort()])));
-      console.log('undocumented statuses:', [...undocumented].sort());
+      const statuses = Object.fromEntries([...seen].map(([k, v]) => [k, [...v].sort()]));
+      process.stdout.write(`seed ${SEED}, ${RUNS_PER_OPERATION} runs per operation; statuses seen: ${JSON.stringify(statuses, null, 1)}\n`);
+      process.stdout.write(`undocumented statuses: ${JSON.stringify([...undocumented].sort(), null, 1)}\n`);
     }
     expect(succeeded.length).toBeGreaterThan(operations.length / 2);
   });
