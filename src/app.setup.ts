@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { edgeServerOptions, registerRequestEdge } from './http/request-edge.js';
 import { createValidationPipe } from './http/validation.pipe.js';
 
 /** The contract's request size limit; larger bodies answer 413 PAYLOAD_TOO_LARGE. */
@@ -13,10 +14,11 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, ...edgeServerOptions(config) }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  await registerRequestEdge(app, config);
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,

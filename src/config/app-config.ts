@@ -47,6 +47,25 @@ export class AppConfig {
   @Max(1000)
   DATABASE_POOL_SIZE = 20;
 
+  /**
+   * Proxies trusted to report the client address in X-Forwarded-For: a hop count, or a comma list of
+   * addresses/CIDRs. Unset: the socket's address is the client's, and X-Forwarded-For is ignored.
+   */
+  @IsOptional()
+  @Matches(/^(\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, { message: 'TRUST_PROXY must be a hop count or a comma list of addresses/CIDRs' })
+  TRUST_PROXY?: string;
+
+  /** Browser origins allowed to call the API (comma list). Unset: no CORS headers at all. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*$/, { message: 'CORS_ORIGINS must be a comma list of origins such as https://shop.example' })
+  CORS_ORIGINS?: string;
+
+  /** Longest token lifetime accepted: `exp` minus `iat` (or minus now, without `iat`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  JWT_MAX_TTL_SECONDS = 86_400;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -78,8 +78,12 @@ export class CommandSession {
   /** Whether any state this attempt decided on came from the cache. */
   usedCache = false;
 
-  /** Loads and folds a stream (from the cache when warm). `primary` applies the command's `If-Match` to it. */
-  async load<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, options: { primary?: boolean } = {}): Promise<Loaded<S>> {
+  /**
+   * Loads and folds a stream (from the cache when warm). `primary` applies the command's `If-Match` to it.
+   * With `streamType`, a stream of another type is not found: an id taken from a request may name a
+   * stream of another kind (a cart's id sent as a product's), whose events this projector cannot fold.
+   */
+  async load<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, options: { primary?: boolean; streamType?: string } = {}): Promise<Loaded<S>> {
     const expected = options.primary ? this.context.expectedVersion : undefined;
     let loaded = this.cache?.get(projector, streamId);
     // A cached version that disagrees with If-Match may just be stale: only the database may say 412.
@@ -87,6 +91,7 @@ export class CommandSession {
       this.usedCache = true;
     } else {
       const events = (await this.store.readStream(streamId)) as unknown as StoredEvent<E>[];
+      if (options.streamType !== undefined && events.length > 0 && events[0].streamType !== options.streamType) throw new NotFoundError();
       loaded = {
         state: fold(projector, events as unknown as E[]),
         version: events.length ? events[events.length - 1].version : 0,
@@ -127,7 +132,7 @@ export class CommandRunner {
     options: RunOptions = {},
   ): Promise<CommandResult> {
     return this.execute(stream.id, context, async (session) => {
-      const loaded = await session.load(decider, stream.id, { primary: true });
+      const loaded = await session.load(decider, stream.id, { primary: true, streamType: stream.type });
       await options.precondition?.(session);
       const events = decider.decide(command, loaded.state);
       return {

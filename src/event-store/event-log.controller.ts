@@ -1,17 +1,25 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { Roles } from '../http/auth.js';
 import { EventDto, toEventDto } from '../http/event.dto.js';
 import { UuidParamPipe } from '../http/uuid-param.pipe.js';
 import { NotFoundError } from './errors.js';
 import { EventStore } from './event-store.js';
 
+/** The largest position PostgreSQL's bigint holds; a larger one would fail in the query (a 500). */
+const MAX_POSITION = 2n ** 63n - 1n;
+
+function IsLogPosition(options: ValidationOptions): PropertyDecorator {
+  const validate = (value: unknown) => typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_POSITION;
+  return ValidateBy({ name: 'isLogPosition', validator: { validate } }, options);
+}
+
 export class EventLogQueryDto {
   @ApiPropertyOptional({ description: 'List events after this position', example: '0' })
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'after must be a position (a non-negative integer)' })
+  @IsLogPosition({ message: 'after must be a position (an integer from 0 to 9223372036854775807)' })
   after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })

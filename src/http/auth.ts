@@ -10,6 +10,8 @@ import {
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
+import { isStorableText } from './storable-text.js';
 
 export type Role = 'customer' | 'admin';
 
@@ -20,7 +22,7 @@ export interface Caller {
   readonly isAdmin: boolean;
 }
 
-export type AuthenticatedRequest = FastifyRequest & { caller?: Caller };
+export type AuthenticatedRequest = FastifyRequest & { caller?: Caller; identity?: Promise<Caller | UnauthorizedException | undefined> };
 
 const PUBLIC = 'eventshop:public';
 const ROLES = 'eventshop:roles';
@@ -42,18 +44,79 @@ interface Claims {
   sub?: unknown;
   roles?: unknown;
   exp?: unknown;
+  iat?: unknown;
 }
 
 const KNOWN_ROLES: readonly Role[] = ['customer', 'admin'];
 
+/** How far a token's `iat` may lie in the future (clock skew between the issuer and us). */
+const IAT_SKEW_SECONDS = 60;
+
+/** Who a request's bearer token names: the caller, or the 401 that refuses it (undefined: no token). */
+type Identity = Caller | UnauthorizedException | undefined;
+
 /**
- * Default-deny: every route needs a valid HS256 bearer token unless marked @Public(). The algorithm is
- * pinned, so `alg: none` and asymmetric-algorithm confusion are rejected; `exp` is required.
+ * Checks a request's bearer token once; the rate limiter (in onRequest, to count refused tokens too)
+ * and the AuthGuard both ask, and share the one verification memoised on the request.
+ */
+@Injectable()
+export class Authenticator {
+  private readonly maxTtlSeconds: number;
+
+  constructor(
+    private readonly jwt: JwtService,
+    config: AppConfig,
+  ) {
+    this.maxTtlSeconds = config.JWT_MAX_TTL_SECONDS;
+  }
+
+  identify(request: AuthenticatedRequest): Promise<Identity> {
+    request.identity ??= this.verify(request.headers.authorization).catch((error: unknown) => {
+      if (error instanceof UnauthorizedException) return error;
+      throw error;
+    });
+    return request.identity;
+  }
+
+  private async verify(header: string | undefined): Promise<Caller | undefined> {
+    if (header === undefined) return undefined;
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+    if (!match) throw unauthenticated('Missing or malformed bearer token');
+    let token: { header: { crit?: unknown }; payload: Claims };
+    try {
+      // The algorithm is pinned, so `alg: none` and asymmetric-algorithm confusion are rejected.
+      token = await this.jwt.verifyAsync(match[1], { algorithms: ['HS256'], complete: true });
+    } catch {
+      throw unauthenticated('Invalid or expired token');
+    }
+    // RFC 7515 4.1.11: a `crit` header names extensions we must understand; we understand none.
+    if (token.header.crit !== undefined) throw unauthenticated('Token has a crit header this service does not understand');
+    const { sub, roles, exp, iat } = token.payload;
+    if (!isValidSub(sub)) throw unauthenticated('Token has no valid sub');
+    if (typeof exp !== 'number') throw unauthenticated('Token has no exp');
+    const now = Math.floor(Date.now() / 1000);
+    if (iat !== undefined && typeof iat !== 'number') throw unauthenticated('Token has an invalid iat');
+    if (iat !== undefined && iat > now + IAT_SKEW_SECONDS) throw unauthenticated('Token is issued in the future');
+    if (exp - (iat ?? now) > this.maxTtlSeconds) throw unauthenticated(`Token lives longer than ${this.maxTtlSeconds} s`);
+    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw unauthenticated('Token has no valid roles');
+    const known = roles.filter((r): r is Role => KNOWN_ROLES.includes(r as Role));
+    return { id: sub, roles: known, isAdmin: known.includes('admin') };
+  }
+}
+
+/** The contract's customer id: 1..128 characters, and text the database can store (no NUL, no lone surrogate). */
+function isValidSub(sub: unknown): sub is string {
+  return typeof sub === 'string' && sub.length > 0 && sub.length <= 128 && isStorableText(sub);
+}
+
+/**
+ * Default-deny: every route needs a valid HS256 bearer token with a known role unless marked @Public();
+ * @Roles narrows it further.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
-    private readonly jwt: JwtService,
+    private readonly authenticator: Authenticator,
     private readonly reflector: Reflector,
   ) {}
 
@@ -61,32 +124,19 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC, targets);
-    const header = request.headers.authorization;
-    if (isPublic && !header) return true;
-
-    request.caller = await this.authenticate(header);
-    const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
-    if (required && !required.some((role) => request.caller!.roles.includes(role))) {
+    const identity = await this.authenticator.identify(request);
+    if (identity instanceof UnauthorizedException) throw identity;
+    if (identity === undefined) {
+      if (isPublic) return true;
+      throw unauthenticated('Missing or malformed bearer token');
+    }
+    request.caller = identity;
+    if (isPublic) return true;
+    const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets) ?? KNOWN_ROLES;
+    if (!required.some((role) => identity.roles.includes(role))) {
       throw new ForbiddenException({ code: 'FORBIDDEN', message: `Requires role: ${required.join(' or ')}` });
     }
     return true;
-  }
-
-  private async authenticate(header: string | undefined): Promise<Caller> {
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header ?? '');
-    if (!match) throw unauthenticated('Missing or malformed bearer token');
-    let claims: Claims;
-    try {
-      claims = await this.jwt.verifyAsync<Claims & object>(match[1], { algorithms: ['HS256'] });
-    } catch {
-      throw unauthenticated('Invalid or expired token');
-    }
-    const { sub, roles, exp } = claims;
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) throw unauthenticated('Token has no valid sub');
-    if (typeof exp !== 'number') throw unauthenticated('Token has no exp');
-    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw unauthenticated('Token has no valid roles');
-    const known = roles.filter((r): r is Role => KNOWN_ROLES.includes(r as Role));
-    return { id: sub, roles: known, isAdmin: known.includes('admin') };
   }
 }
 

@@ -3,15 +3,16 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config.js';
-import { AuthGuard } from './auth.js';
+import { Authenticator, AuthGuard } from './auth.js';
+import { BodilessRouteGuard } from './bodiless-route.guard.js';
 import { ErrorFilter } from './error.filter.js';
 import { HttpMetrics } from './http-metrics.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyPurge } from './idempotency-purge.js';
 import { PlatformController } from './platform.controller.js';
-import { RateLimitGuard } from './rate-limit.guard.js';
+import { CallerRateLimit } from './rate-limit.js';
 
 /** Cross-cutting HTTP: identity, rate limits, idempotency, the error filter, health and metrics. */
 @Module({
@@ -26,21 +27,18 @@ import { RateLimitGuard } from './rate-limit.guard.js';
         return { secretOrKeyProvider: () => key as unknown as string, signOptions: { algorithm: 'HS256' } };
       },
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [{ ttl: 60_000, limit: Math.max(config.RATE_LIMIT_PER_MINUTE, 1) }],
-        skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
-      }),
-    }),
   ],
   controllers: [PlatformController],
   providers: [
     HttpMetrics,
     IdempotencyPurge,
-    // Guards run in this order: who is calling, then how often.
+    Authenticator,
+    { provide: ThrottlerStorage, useClass: ThrottlerStorageService },
+    CallerRateLimit,
+    // Guards run in this order: who is calling, then whether a route without a body got one.
+    // (Rate limiting runs earlier, as a Fastify hook: see request-edge.ts.)
     { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: BodilessRouteGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],

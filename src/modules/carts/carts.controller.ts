@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { CommandContext, CommandResult } from '../../event-store/command-runner.js';
-import { CurrentCaller, type Caller } from '../../http/auth.js';
+import { CurrentCaller, Roles, type Caller } from '../../http/auth.js';
 import { CommandCtx } from '../../http/command-context.js';
 import { CommandResultDto, EmptyBodyDto } from '../../http/command-result.dto.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
@@ -13,6 +13,7 @@ import { ChangeCartCommand, CheckoutCommand } from './carts.handlers.js';
 /** Cart commands. A customer only ever acts on its own carts; another's cart answers 404. */
 @ApiTags('carts')
 @ApiBearerAuth()
+@Roles('customer')
 @Controller('carts')
 export class CartsController {
   constructor(private readonly commands: CommandBus) {}

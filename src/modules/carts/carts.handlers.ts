@@ -33,7 +33,7 @@ export class ChangeCartHandler implements ICommandHandler<ChangeCartCommand> {
     // A line may only name a product the catalog has; its price is looked up when the cart is shown.
     const precondition = addsProduct
       ? async (session: CommandSession) => {
-          if (!(await session.load(productView, command.productId)).state.exists) throw new NotFoundError('Product not found');
+          if (!(await session.load(productView, command.productId, { streamType: PRODUCT_STREAM })).state.exists) throw new NotFoundError('Product not found');
         }
       : undefined;
     return this.runner.run(cartDecider, cart, command, ctx, { precondition });
@@ -55,7 +55,7 @@ export class CheckoutHandler implements ICommandHandler<CheckoutCommand> {
   execute({ cartId, shippingAddress, ctx }: CheckoutCommand): Promise<CommandResult> {
     const orderId = randomUUID();
     return this.runner.execute(cartId, ctx, async (session) => {
-      const cart = await session.load(cartDecider, cartId, { primary: true });
+      const cart = await session.load(cartDecider, cartId, { primary: true, streamType: CART_STREAM });
       const views = await Promise.all(cart.state.lines.map((line) => session.load(productView, line.productId)));
       const products = new Map<string, ProductView>(cart.state.lines.map((line, i) => [line.productId, views[i].state]));
       const command = {

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../../event-store/errors.js';
-import { CurrentCaller, type Caller } from '../../http/auth.js';
+import { CurrentCaller, Roles, type Caller } from '../../http/auth.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { CartQueries } from './carts.projection.js';
@@ -9,6 +9,7 @@ import { CartDto } from './carts.query.dto.js';
 
 @ApiTags('carts')
 @ApiBearerAuth()
+@Roles('customer')
 @Controller('carts')
 export class CartsQueriesController {
   constructor(private readonly carts: CartQueries) {}

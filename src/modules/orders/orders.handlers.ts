@@ -23,7 +23,7 @@ export class ChangeOrderHandler implements ICommandHandler<ChangeOrderCommand> {
   execute({ command, ctx }: ChangeOrderCommand): Promise<CommandResult> {
     const orderId = command.orderId;
     return this.runner.execute(orderId, ctx, async (session) => {
-      const order = await session.load(orderDecider, orderId, { primary: true });
+      const order = await session.load(orderDecider, orderId, { primary: true, streamType: ORDER_STREAM });
       const events = orderDecider.decide(command, order.state);
       const stock = stockMovements(order.state, events);
       return {

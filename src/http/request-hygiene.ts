@@ -1,0 +1,100 @@
+import { BadRequestException } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest, RawServerDefault } from 'fastify';
+import { isStorableText } from './storable-text.js';
+
+/** The contract's JSON nesting limit (Conventions, input hygiene). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Input hygiene in one place, before any guard, pipe or handler runs (shared/spec/api.md, Conventions):
+ * - JSON deeper than MAX_JSON_DEPTH is refused before it is parsed into objects. class-transformer and
+ *   class-validator recurse, and ~3,000 levels overflowed their stack (a 500 after ~80 ms of blocked
+ *   event loop); a linear scan of the text is far cheaper than either.
+ * - A body must be a JSON object: `[]`, `null`, `1`, `"x"` and text/plain bodies are refused.
+ * - No string anywhere (body values and keys, query, path parameters, headers) may hold NUL or an
+ *   unpaired surrogate, which PostgreSQL cannot store and answered with a 500.
+ * - `null` is refused in bodies: no field of the contract's bodies takes it here. A future field that
+ *   does (the contract's `freeOverCents: null`) would need a per-route exception in `findUnfit`.
+ * All of these answer 400 VALIDATION_FAILED.
+ */
+export function registerRequestHygiene(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // Fastify's own parser keeps its protections (prototype and constructor poisoning refused), and the
+  // server's bodyLimit (64 KiB) still applies. Registered through Nest, which otherwise adds its own.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, (request, body, done) => {
+    if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
+      done(validationFailed('body', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      return;
+    }
+    parseJson(request, body as unknown as string, done);
+  });
+  fastify.addHook('preValidation', async (request: FastifyRequest) => {
+    // Nest and Fastify also parse text/plain and form bodies; the contract takes JSON objects only.
+    if (request.body !== undefined && (!isPlainObject(request.body) || !JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? ''))) {
+      throw validationFailed('body', 'The body must be a JSON object');
+    }
+    const unfit =
+      findUnfit(request.body, 'body', true) ??
+      findUnfit(request.query, 'query', false) ??
+      findUnfit(request.params, 'path', false) ??
+      findUnfit(request.headers, 'header', false);
+    if (unfit) throw validationFailed(unfit.field, unfit.message);
+  });
+}
+
+const JSON_CONTENT_TYPE = /^\s*application\/json\s*(;|$)/i;
+
+/**
+ * Whether JSON text nests deeper than `max`: one pass over its bytes, counting brackets outside
+ * strings. Brackets, quotes and backslashes are ASCII, and no byte of a multi-byte UTF-8 character is.
+ */
+export function jsonDepthExceeds(json: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, quotes included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+interface Unfit {
+  field: string;
+  message: string;
+}
+
+/** The first string (value or key) the database cannot store, or null where no null is allowed. */
+function findUnfit(value: unknown, path: string, refuseNull: boolean): Unfit | undefined {
+  if (typeof value === 'string') {
+    return isStorableText(value) ? undefined : { field: path, message: `${path} must not contain NUL or unpaired surrogates` };
+  }
+  if (value === null) return refuseNull ? { field: path, message: `${path} must not be null` } : undefined;
+  if (typeof value !== 'object') return undefined;
+  // Depth is bounded: bodies by the JSON depth limit, query and headers are flat.
+  for (const [key, item] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (!isStorableText(key)) return { field: path, message: `${path} has a key with NUL or unpaired surrogates` };
+    const found = findUnfit(item, at, refuseNull);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validationFailed(field: string, message: string): BadRequestException {
+  return new BadRequestException({ code: 'VALIDATION_FAILED', message, details: [{ field: field.replace(/^body\./, ''), message }] });
+}
