@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HttpModule } from './http/http.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { CartsModule } from './modules/carts/carts.module.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         EventStoreModule,
         HttpModule,
+        ObservabilityModule,
         ProjectionsModule,
         ...domainModules,
       ],

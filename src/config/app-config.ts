@@ -33,6 +33,12 @@ export class AppConfig {
   @MinLength(16)
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
 
+  /** A bearer token that may read /metrics. Unset: in production only admins may; elsewhere anyone. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
   @Matches(/^[A-Z]{3}$/, { message: 'STORE_CURRENCY must be an ISO 4217 code such as USD' })
   STORE_CURRENCY = 'USD';
 

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PG_POOL } from '../database/database.tokens.js';
 import { ConcurrencyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
+import { groupCommitBatchSize } from '../observability/metrics.js';
 import type { AppendResult, EventMetadata, LogCheckpoint, StoredEvent, StreamAppend } from './event.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -162,6 +163,7 @@ export class EventStore {
    * append retried after a commit would be decided twice.
    */
   private async appendGroup(requests: readonly AppendRequest[]): Promise<(AppendResult | Error)[]> {
+    groupCommitBatchSize.observe(requests.length);
     let results: (AppendResult | Error)[];
     try {
       results = await this.runAppend(this.pool, requests);

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { AuthGuard } from './auth.js';
 import { ErrorFilter } from './error.filter.js';
 import { HttpMetrics } from './http-metrics.js';
+import { MetricsAccess } from './metrics-access.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { PlatformController } from './platform.controller.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -36,6 +37,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
   controllers: [PlatformController],
   providers: [
     HttpMetrics,
+    MetricsAccess,
     // Guards run in this order: who is calling, then how often.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

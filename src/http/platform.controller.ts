@@ -1,11 +1,9 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Registry, collectDefaultMetrics } from 'prom-client';
-import { Public } from './auth.js';
-
-export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry });
+import { metricsRegistry } from '../observability/metrics.js';
+import { Public, type AuthenticatedRequest } from './auth.js';
+import { MetricsAccess } from './metrics-access.js';
 
 @ApiTags('platform')
 @Public()
@@ -14,6 +12,7 @@ export class PlatformController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly metricsAccess: MetricsAccess,
   ) {}
 
   /** 200 once the database answers (migrations run before the app listens), 503 otherwise. */
@@ -25,7 +24,8 @@ export class PlatformController {
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics(): Promise<string> {
+  metrics(@Req() request: AuthenticatedRequest): Promise<string> {
+    this.metricsAccess.check(request);
     return metricsRegistry.metrics();
   }
 }
