@@ -12,6 +12,7 @@ import { MetricsAccess } from './metrics-access.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { PlatformController } from './platform.controller.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { RequestIdHeader } from './request-id.js';
 
 /** Cross-cutting HTTP: identity, rate limits, idempotency, the error filter, health and metrics. */
 @Module({
@@ -38,6 +39,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
   providers: [
     HttpMetrics,
     MetricsAccess,
+    RequestIdHeader,
     // Guards run in this order: who is calling, then how often.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
