@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
-import { loadConfig } from './config/app-config.js';
+import { describeConfig, loadConfig } from './config/app-config.js';
 import { openDatabaseServer } from './database/database-server.js';
 
 /** Longest we wait for in-flight requests and background work before stopping anyway. */
@@ -10,6 +10,7 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
 async function bootstrap(): Promise<void> {
   const logger = new Logger('bootstrap');
   const config = loadConfig();
+  logger.log(describeConfig(config));
   if (config.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
   const database = await openDatabaseServer(config, (m) => logger.log(m));
   let app;

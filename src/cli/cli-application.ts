@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/app-config.js';
+import { readEnvironment } from '../config/settings-sources.js';
 import { openDatabaseServer } from '../database/database-server.js';
 
 export interface CliApplication {
@@ -17,7 +18,7 @@ export interface CliApplication {
  * Ctrl-C closes it cleanly.
  */
 export async function openCliApplication(): Promise<CliApplication> {
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnvironment().values });
   const database = await openDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), { reuseRunning: true });
   let app: INestApplicationContext;
   try {
