@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { apiClient, availableRoutes, tokenIssuer } from './lib/api-client.mjs';
+import { apiClient, availableRoutes, BENCH_METRICS_TOKEN, tokenIssuer } from './lib/api-client.mjs';
 import { ensureBaselineBuilt, ensureServiceBuilt } from './lib/build.mjs';
 import { cleanup, installSignalHandlers, isInterrupted } from './lib/cleanup.mjs';
 import { noiseLog } from './lib/cpu-usage.mjs';
@@ -235,6 +235,7 @@ async function startService({ root, name, databaseUrl, secret, tokens, logDir, n
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
       DATABASE_POOL_SIZE: '20',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
     },
     logFile: path.join(logDir, `${name}.log`),
   });

@@ -1,11 +1,14 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HttpModule } from './http/http.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { requestLogging } from './observability/request-logging.js';
 import { CartsModule } from './modules/carts/carts.module.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
@@ -15,24 +18,29 @@ import { ProjectionsModule } from './projections/projections.module.js';
 /** The domain modules. A new module is one line here. */
 const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
 
+export interface AppOptions {
+  /** Where logs go (tests read them); standard output by default. */
+  readonly logDestination?: DestinationStream;
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? crypto.randomUUID(),
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-          },
+          // Not nestjs-pino's default '{/*splat}': @fastify/middie prefixes it with '/', and then it
+          // matches only URLs starting with '//' (the one URL shape that used to be logged).
+          forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
+          pinoHttp: requestLogging({ level: config.LOG_LEVEL, secrets: [config.JWT_SECRET, config.METRICS_TOKEN ?? ''] }, options.logDestination),
         }),
         DatabaseModule.forRoot(),
         CqrsModule.forRoot(),
         EventStoreModule,
         HttpModule,
+        ObservabilityModule,
         ProjectionsModule,
         ...domainModules,
       ],

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { loadConfig, type AppConfig } from './config/app-config.js';
+import { describeConfig, loadConfig, type AppConfig } from './config/app-config.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openDatabaseServer, type DatabaseServer } from './database/database-server.js';
 import { describeStartupFailure, StartupError } from './database/startup-error.js';
@@ -35,6 +35,7 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const config = readSettings();
+  logger.log(describeConfig(config));
   if (config.usesDevelopmentSecret) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
   // Before the database starts: a taken port should not cost an initdb to find out.
   await assertPortFree(config.PORT);

@@ -1,6 +1,9 @@
 /* global fetch */
 import { JwtService } from '@nestjs/jwt';
 
+/** The service runs with NODE_ENV=production, where GET /metrics needs this token (METRICS_TOKEN). */
+export const BENCH_METRICS_TOKEN = 'eventshop-bench-metrics-token';
+
 /** Bearer tokens as the service expects them: HS256, `sub`, `roles`, `exp` (see test/support/app.ts). */
 export function tokenIssuer(secret) {
   const jwt = new JwtService({ secret });

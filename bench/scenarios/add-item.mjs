@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { mapConcurrent } from '../lib/api-client.mjs';
+import { BENCH_METRICS_TOKEN, mapConcurrent } from '../lib/api-client.mjs';
 import { httpLoad } from '../lib/http-load.mjs';
 import { openPool } from '../lib/postgres.mjs';
 import { projectionLag } from '../lib/projections-wait.mjs';
@@ -230,7 +230,8 @@ export async function addItemScenario(ctx) {
 
 /** The service's event-loop delay (ms) since the previous scrape of GET /metrics, which resets it. */
 async function eventLoopDelay(app) {
-  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  const res = await fetch(`${app.baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  const text = await res.text();
   const seconds = (name) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
   return { p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000, max: seconds('nodejs_eventloop_lag_max_seconds') * 1000 };
 }

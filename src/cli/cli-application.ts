@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/app-config.js';
+import { readEnvironment } from '../config/settings-sources.js';
 import { openDatabaseServer, type DatabaseServer } from '../database/database-server.js';
 import { describeStartupFailure } from '../database/startup-error.js';
 
@@ -21,7 +22,7 @@ export async function openCliApplication(): Promise<CliApplication> {
   let database: DatabaseServer | undefined;
   let app: INestApplicationContext;
   try {
-    const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnvironment().values });
     database = await openDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), { reuseRunning: true });
     app = await NestFactory.createApplicationContext(AppModule.forRoot(Object.assign(config, { DATABASE_URL: database.url })), {
       logger: ['error', 'warn'],

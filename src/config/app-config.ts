@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { getMetadataStorage, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { describeSettings, readEnvironment, type Environment, type SettingSource } from './settings-sources.js';
 
 export const DEVELOPMENT_JWT_SECRET = 'eventshop-development-secret-do-not-use-in-production';
 
@@ -32,6 +33,12 @@ export class AppConfig {
   @IsString()
   @MinLength(16)
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  /** A bearer token that may read /metrics. Unset: in production only admins may; elsewhere anyone. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
 
   @Matches(/^[A-Z]{3}$/, { message: 'STORE_CURRENCY must be an ISO 4217 code such as USD' })
   STORE_CURRENCY = 'USD';
@@ -74,9 +81,19 @@ export class AppConfig {
   }
 }
 
-/** Parses and validates settings; throws one error listing every bad value. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+/** Where each setting of a loaded configuration came from (see describeConfig). */
+const origins = new WeakMap<AppConfig, { readonly sources: ReadonlyMap<string, SettingSource>; readonly file?: string }>();
+
+/**
+ * Parses and validates settings; throws one error listing every bad value. Without `env`: the
+ * environment, completed by the working folder's `.env` (see readEnvironment).
+ */
+export function loadConfig(env?: Record<string, string | undefined>): AppConfig {
+  return loadConfigFrom(env ? { values: env, fromFile: new Set() } : readEnvironment());
+}
+
+export function loadConfigFrom(environment: Environment): AppConfig {
+  const defined = Object.fromEntries(Object.entries(environment.values).filter(([, v]) => v !== undefined && v !== ''));
   const config = plainToInstance(AppConfig, defined, { excludeExtraneousValues: false });
   const errors = validateSync(config, { skipMissingProperties: false });
   if (errors.length > 0) {
@@ -86,5 +103,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.NODE_ENV === 'production' && config.usesDevelopmentSecret) {
     throw new Error('Invalid configuration:\n- JWT_SECRET must be set when NODE_ENV=production');
   }
+  const sources = new Map<string, SettingSource>();
+  for (const name of settingNames()) {
+    sources.set(name, !(name in defined) ? 'default' : environment.fromFile.has(name) ? '.env' : 'environment');
+  }
+  origins.set(config, { sources, file: environment.file });
   return config;
+}
+
+/** One log line: which setting came from the environment, from `.env` or its default; never a secret's value. */
+export function describeConfig(config: AppConfig): string {
+  const origin = origins.get(config);
+  if (!origin) return 'settings: (not loaded by loadConfig)';
+  return describeSettings(config as unknown as Record<string, unknown>, origin.sources, origin.file);
+}
+
+/** Every setting AppConfig declares: each has a validation decorator. */
+function settingNames(): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false);
+  return [...new Set(metadata.map((m) => m.propertyName))];
 }

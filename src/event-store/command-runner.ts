@@ -7,6 +7,7 @@ import { ConcurrencyError, DomainError, NotFoundError, WrongExpectedVersionError
 import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.js';
 import { EventStore } from './event-store.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { commandRetries, commandsHandled, commandsRefused, concurrencyConflicts, eventsAppended } from '../observability/metrics.js';
 
 /** Who issued a command and how: travels on every command into the events' metadata. */
 export interface CommandContext {
@@ -152,17 +153,19 @@ export class CommandRunner {
    * across streams. `key` serialises commands on one aggregate within this process.
    */
   execute(key: string, context: CommandContext, plan: (session: CommandSession) => Promise<Plan>): Promise<CommandResult> {
-    return this.queue.run(key, async () => {
+    const outcome = this.queue.run(key, async () => {
       for (let attempt = 1; ; attempt++) {
         try {
           return await this.attempt(context, plan);
         } catch (error) {
           if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+          commandRetries.inc();
           // Someone appended since we read (or our cache was stale): decide again from the database.
           await sleep(Math.random() * Math.min(50, 2 * attempt));
         }
       }
     });
+    return outcome.then(countHandled, countRefused);
   }
 
   private async attempt(context: CommandContext, makePlan: (session: CommandSession) => Promise<Plan>, fresh = false): Promise<CommandResult> {
@@ -198,9 +201,13 @@ export class CommandRunner {
           : undefined,
       });
     } catch (error) {
-      if (error instanceof ConcurrencyError) this.cache.forget([...session.loaded.keys(), ...streams.map((s) => s.streamId)]);
+      if (error instanceof ConcurrencyError) {
+        concurrencyConflicts.inc();
+        this.cache.forget([...session.loaded.keys(), ...streams.map((s) => s.streamId)]);
+      }
       throw error;
     }
+    eventsAppended.inc(appends.reduce((n, a) => n + a.events.length, 0));
     this.remember(session, streams, appended);
     return result ?? plan.result(appended);
   }
@@ -223,6 +230,17 @@ export class CommandRunner {
       this.cache.set(loaded.projector, streamId, { state, version, position: appended.lastPosition });
     }
   }
+}
+
+function countHandled(result: CommandResult): CommandResult {
+  commandsHandled.inc();
+  return result;
+}
+
+function countRefused(error: unknown): never {
+  commandsHandled.inc();
+  if (error instanceof DomainError) commandsRefused.inc({ code: error.code });
+  throw error;
 }
 
 /** How long a recorded answer is replayed; after that the key may be used afresh. */

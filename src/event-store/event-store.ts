@@ -7,6 +7,7 @@ import { ConcurrencyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { HORIZON_CTES } from './log-horizon.js';
 import { PositionLookup } from './position-lookup.js';
+import { groupCommitBatchSize } from '../observability/metrics.js';
 import type { AppendResult, EventMetadata, LogCheckpoint, StoredEvent, StreamAppend } from './event.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -168,6 +169,7 @@ export class EventStore {
    * append retried after a commit would be decided twice.
    */
   private async appendGroup(requests: readonly AppendRequest[]): Promise<(AppendResult | Error)[]> {
+    groupCommitBatchSize.observe(requests.length);
     let results: (AppendResult | Error)[];
     try {
       results = await this.runAppend(this.pool, requests);

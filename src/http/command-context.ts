@@ -6,19 +6,16 @@ import type { AuthenticatedRequest } from './auth.js';
 export type CommandRequest = AuthenticatedRequest & { idempotency?: IdempotencyRecord };
 
 /**
- * The command's context from the request: the actor, `X-Request-Id` as correlation id, `If-Match` as
+ * The command's context from the request: the actor, the request id as correlation id, `If-Match` as
  * the expected version, and the idempotency record the interceptor prepared.
  */
 export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<CommandRequest>();
   if (!request.caller) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'Authentication required' });
-  const requestId = header(request, 'x-request-id');
-  if (requestId !== undefined && (requestId.length === 0 || requestId.length > 200)) {
-    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'X-Request-Id must be 1..200 characters' });
-  }
   return {
     actor: request.caller.id,
-    correlationId: requestId ?? String(request.id ?? randomUUID()),
+    // The request's id (see request-id.ts): the client's X-Request-Id when acceptable, the one the logs carry.
+    correlationId: request.id,
     causationId: randomUUID(),
     expectedVersion: parseIfMatch(header(request, 'if-match')),
     idempotency: request.idempotency,

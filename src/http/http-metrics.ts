@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
-import { metricsRegistry } from './platform.controller.js';
+import { metricsRegistry } from '../observability/metrics.js';
 
 const requestDuration = new Histogram({
   name: 'http_request_duration_seconds',

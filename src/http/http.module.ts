@@ -9,10 +9,12 @@ import { Authenticator, AuthGuard } from './auth.js';
 import { BodilessRouteGuard } from './bodiless-route.guard.js';
 import { ErrorFilter } from './error.filter.js';
 import { HttpMetrics } from './http-metrics.js';
+import { MetricsAccess } from './metrics-access.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyPurge } from './idempotency-purge.js';
 import { PlatformController } from './platform.controller.js';
 import { CallerRateLimit } from './rate-limit.js';
+import { RequestIdHeader } from './request-id.js';
 
 /** Cross-cutting HTTP: identity, rate limits, idempotency, the error filter, health and metrics. */
 @Module({
@@ -32,6 +34,8 @@ import { CallerRateLimit } from './rate-limit.js';
   providers: [
     HttpMetrics,
     IdempotencyPurge,
+    MetricsAccess,
+    RequestIdHeader,
     Authenticator,
     { provide: ThrottlerStorage, useClass: ThrottlerStorageService },
     CallerRateLimit,

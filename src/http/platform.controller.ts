@@ -1,16 +1,14 @@
-import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { PG_POOL } from '../database/database.tokens.js';
+import { metricsRegistry } from '../observability/metrics.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
-import { Public } from './auth.js';
-
-export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry });
+import { Public, type AuthenticatedRequest } from './auth.js';
+import { MetricsAccess } from './metrics-access.js';
 
 /** A readiness check answers within this, whatever the database does. */
 const CHECK_TIMEOUT_MS = 2_000;
@@ -25,6 +23,7 @@ export class PlatformController {
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly projections: ProjectionRunner,
+    private readonly metricsAccess: MetricsAccess,
   ) {}
 
   /**
@@ -60,7 +59,8 @@ export class PlatformController {
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics(): Promise<string> {
+  metrics(@Req() request: AuthenticatedRequest): Promise<string> {
+    this.metricsAccess.check(request);
     return metricsRegistry.metrics();
   }
 

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type pg from 'pg';
 import { isConnectionError } from '../database/connection-loss.js';
 import type { LogCheckpoint, StoredEvent } from '../event-store/event.js';
+import { projectionBatchDuration, projectionFailures } from '../observability/metrics.js';
 import type { EventStore, LogBatch } from '../event-store/event-store.js';
 import { applyBatch, describeError, HandlerFailedError, type ReadNext } from './batch-applier.js';
 import { compareCheckpoints, type CheckpointStore } from './checkpoint-store.js';
@@ -67,12 +68,16 @@ export class LiveApplier {
   private heldBackStreak = 0;
   /** The log after `after`, read right behind the last batch's commit: the next step's read, already done. */
   private readAhead: { readonly after: LogCheckpoint; readonly batch: LogBatch } | undefined;
+  private readonly metrics: { readonly batchDuration: ReturnType<typeof projectionBatchDuration.labels>; readonly failures: ReturnType<typeof projectionFailures.labels> };
 
   constructor(
     readonly projection: Projection,
     private readonly deps: LiveApplierDeps,
   ) {
     this.applierKey = lockKey('applier', projection.name);
+    // Labelled once, so a batch records its figures without building label objects; failures shows 0 from the start.
+    this.metrics = { batchDuration: projectionBatchDuration.labels(projection.name), failures: projectionFailures.labels(projection.name) };
+    this.metrics.failures.inc(0);
   }
 
   /** Whether this instance is the projection's applier right now. */
@@ -177,7 +182,9 @@ export class LiveApplier {
   }
 
   private async apply(events: readonly StoredEvent[], from: LogCheckpoint): Promise<'applied' | 'paused' | 'moved'> {
+    const timer = this.metrics.batchDuration.startTimer();
     const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, from, 'live', this.deps.readNext);
+    if (outcome.kind === 'applied') timer();
     if (outcome.kind === 'moved') this.checkpoint = undefined;
     if (outcome.kind !== 'applied') return outcome.kind;
     this.checkpoint = outcome.checkpoint;
@@ -214,6 +221,7 @@ export class LiveApplier {
       await this.apply(events.slice(0, error.index), from).catch(() => undefined);
     }
     this.failures++;
+    this.metrics.failures.inc();
     const position = error instanceof HandlerFailedError ? error.event.position : null;
     const message = describeError(error);
     await this.deps.checkpoints.markFailed(name, message, position).catch(() => undefined);

@@ -21,6 +21,8 @@ import { BATCH_SIZE as LIVE_BATCH_SIZE, LiveApplier } from './live-applier.js';
 import { PROJECTION_PROVIDER, USES_READ_MODELS, type Projection } from './projection.js';
 import { lockKey } from './projection-locks.js';
 import { SharedLogReads } from './shared-log-reads.js';
+import { trackPool, trackProjections } from '../observability/metrics.js';
+import { readProjectionProgress } from './projection-progress.js';
 import {
   ProjectionRebuild,
   type RebuildMode,
@@ -66,6 +68,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   private readonly logReads: SharedLogReads;
   private readonly batchPool: pg.Pool;
   private unsubscribe: (() => void) | undefined;
+  private untrackMetrics: (() => void)[] = [];
   private started = false;
   private stopping: Promise<void> | undefined;
 
@@ -105,6 +108,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     }
     this.checkReadModelUsers();
     if (this.appliers.size > 0) await this.checkpoints.ensure(this.names);
+    this.untrackMetrics = [trackPool('projection-batches', this.batchPool), trackProjections(() => readProjectionProgress(this.pool, this.names))];
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -265,6 +269,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
 
   private async stop(): Promise<void> {
     this.unsubscribe?.();
+    this.untrackMetrics.forEach((untrack) => untrack());
     this.broadcast.stop();
     for (const { abort } of this.rebuilds.values()) abort.abort();
     await Promise.all([...this.rebuilds.values()].map((r) => r.done));
