@@ -56,9 +56,9 @@ describe('a database restart under load', () => {
 
   afterAll(async () => {
     try {
-      await t?.close();
+      await Promise.race([t?.close(), sleep(30_000)]);
     } finally {
-      // Whatever happened to the app, the server we started goes.
+      // Whatever happened to the app (a close that failed or hangs), the server we started goes.
       await server?.stop();
       rmSync(dir, { recursive: true, force: true });
       process.off('uncaughtException', onCrash);
