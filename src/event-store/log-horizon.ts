@@ -12,8 +12,9 @@
  *   horizon = least(xmax(S), min{ x in xip(S) : L does not show x running without the append lock })
  *
  * Why no transaction T that commits an event invisible to S can have an id below it:
- * - If T's id is at or above xmax(S), the horizon (at most xmax(S)) is not above it. (That covers an append that held the
- *   lock but had no id yet: ids are handed out in increasing order, and xmax(S) is at most the next one.)
+ * - If T's id is at or above xmax(S), the horizon (at most xmax(S)) is not above it. That covers an
+ *   append that held the lock but had no id yet: ids are handed out in increasing order, and xmax(S) is
+ *   at most the next one.
  * - If T's id is below xmax(S) and T is invisible to S, T was running at S: its id is in xip(S). L is
  *   read after S (a statement's snapshot is taken before it runs). If T has ended by then, L shows no
  *   lock on its id and it counts. If T is still running, it took the append lock before it got its id
