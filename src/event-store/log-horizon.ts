@@ -6,19 +6,21 @@
  * The old horizon was the snapshot's xmin: every transaction older than the oldest one still running,
  * anywhere on the server. A 20 s transaction in another database held every projection back for 20 s.
  * Now only appends to our `events` table may: each announces itself with a transaction-scoped shared
- * advisory lock on APPEND_LOCK before its transaction gets an id (the `events_announce_append` trigger,
+ * advisory lock on APPEND_LOCK_KEY before its transaction gets an id (the `events_announce_append` trigger,
  * migration 1764180000000). For a statement with snapshot S that then reads pg_locks once (L):
  *
  *   horizon = least(xmax(S), min{ x in xip(S) : L does not show x running without the append lock })
  *
  * Why no transaction T that commits an event invisible to S can have an id below it:
- * - T got its id after S was taken: ids only grow, and xmax(S) is at most the next id at that time
- *   (PostgreSQL publishes an id in the proc array before a snapshot may count anything after it as done).
- * - Otherwise T was running at S, so its id is in xip(S). L is read after S (the statement's snapshot is
- *   taken before it runs). If T has ended by then, L shows no lock on its id and it counts. If T is still
- *   running, it took the append lock before it got its id, and keeps it to its end: L, one consistent
- *   read of the lock table (both kinds of lock live in its shared part, never in fast-path slots), shows
- *   the lock on its id and the append lock under the same virtual transaction, and it counts.
+ * - If T's id is at or above xmax(S), the horizon (at most xmax(S)) is not above it. That covers an
+ *   append that held the lock but had no id yet: ids are handed out in increasing order, and xmax(S) is
+ *   at most the next one.
+ * - If T's id is below xmax(S) and T is invisible to S, T was running at S: its id is in xip(S). L is
+ *   read after S (a statement's snapshot is taken before it runs). If T has ended by then, L shows no
+ *   lock on its id and it counts. If T is still running, it took the append lock before it got its id
+ *   and keeps it to its end: L, one consistent read of the lock table (both kinds of lock live in its
+ *   shared part, never in fast-path slots), shows the lock on its id and the append lock under the same
+ *   virtual transaction, and it counts.
  * A running transaction that does not hold the append lock may be excluded because it can never insert
  * into `events` any more: its id is assigned, and the trigger refuses a first append after that.
  *

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Every transaction that inserts into `events` announces itself, before it has a transaction id, with a
- * transaction-scoped shared advisory lock (key 1163285587, "EVTS"; APPEND_LOCK in event-store/log-horizon.ts).
+ * transaction-scoped shared advisory lock (key 1163285587, APPEND_LOCK_KEY in event-store/log-horizon.ts).
  * The log reader then waits only for announced transactions, instead of for every transaction older
  * than its snapshot's xmin on the whole server (log-horizon.ts has the argument).
  *
