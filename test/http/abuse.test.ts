@@ -50,7 +50,12 @@ describe('rate limits: one budget per caller', () => {
     const statuses = [];
     for (const send of tries) statuses.push((await send).status);
     expect(statuses).toEqual([401, 401, 200, 200]);
-    const limited = await t.http().get('/products').set('X-Forwarded-For', '198.51.100.7');
+    const limited = await t
+      .http()
+      .get('/products')
+      .set('X-Forwarded-For', '198.51.100.7')
+      .set('X-Real-IP', '198.51.100.8')
+      .set('Forwarded', 'for=198.51.100.9');
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
     expect((await t.http().post('/carts').set('Authorization', 'Bearer rotated-garbage').send({})).status).toBe(429);

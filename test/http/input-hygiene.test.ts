@@ -59,6 +59,24 @@ describe('input hygiene', () => {
     expect((await t.http().get('/products?q=a%ED%A0%80b')).status).toBe(200);
   });
 
+  it("answers 404, writing nothing, to an id of another kind (a cart's id as a product's)", async () => {
+    const { productId, cartId, orderId } = ids;
+    const attempts = [
+      () => t.http().patch(`/products/${cartId}`).set('Authorization', s.admin).send({ name: 'x' }),
+      () => t.http().post(`/products/${orderId}/stock`).set('Authorization', s.admin).send({ delta: 1 }),
+      () => t.http().post(`/carts/${productId}/items`).set('Authorization', alice).send({ productId, quantity: 1 }),
+      () => t.http().post(`/carts/${cartId}/items`).set('Authorization', alice).send({ productId: orderId, quantity: 1 }),
+      () => t.http().post(`/carts/${orderId}/checkout`).set('Authorization', alice).send({ shippingAddress: address }),
+      () => t.http().post(`/orders/${cartId}/cancel`).set('Authorization', alice).send({ reason: 'x' }),
+    ];
+    for (const send of attempts) {
+      const before = await logSize(t);
+      const res = await send();
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+      expect(await logSize(t)).toBe(before);
+    }
+  });
+
   it('range-checks bigint positions: ?after beyond bigint is 400, its largest value is fine', async () => {
     await expectRefused(() => t.http().get('/admin/events').set('Authorization', s.admin).query({ after: '9223372036854775808' }));
     await expectRefused(() => t.http().get('/admin/events').set('Authorization', s.admin).query({ after: '99999999999999999999' }));
