@@ -15,12 +15,18 @@ type Json = Record<string, unknown>;
 
 export interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, Json> };
+  components?: { schemas?: Record<string, Json>; headers?: Record<string, Header> };
+}
+
+interface Header {
+  $ref?: string;
+  required?: boolean;
+  schema?: Json;
 }
 
 interface Operation {
   operationId?: string;
-  responses: Record<string, { content?: Record<string, { schema?: Json }>; headers?: Record<string, { required?: boolean; schema?: Json }> }>;
+  responses: Record<string, { content?: Record<string, { schema?: Json }>; headers?: Record<string, Header> }>;
 }
 
 interface Route {
@@ -75,7 +81,8 @@ export function validateResponse(
   }
   if (status >= 400 && isObject(body) && body.statusCode !== status) problems.push(`${where}: body statusCode ${String(body.statusCode)} differs`);
 
-  for (const [name, header] of Object.entries(response.headers ?? {})) {
+  for (const [name, declared] of Object.entries(response.headers ?? {})) {
+    const header = declared.$ref ? (document.components?.headers?.[declared.$ref.split('/').pop()!] ?? {}) : declared;
     const raw = headers[name.toLowerCase()];
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     if (value === undefined) {

@@ -22,7 +22,7 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
         description: STATUS_DESCRIPTION[status] ?? 'Error',
         headers: status === 429 || status === 503 ? { ...EVERY_ANSWER_HEADERS, ...RETRY_AFTER_HEADERS } : EVERY_ANSWER_HEADERS,
         schema: {
-          allOf: [{ $ref: getSchemaPath(ErrorDto) }, { type: 'object', properties: { code: { type: 'string', enum: statusCodes } } }],
+          allOf: [{ $ref: getSchemaPath(ErrorDto) }, { type: 'object', required: ['code'], properties: { code: { type: 'string', enum: statusCodes } } }],
           example: { statusCode: status, code: statusCodes[0], message: STATUS_DESCRIPTION[status] ?? 'Error' },
         },
       }),

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { ADMIN_TOKEN, CUSTOMER_TOKEN } from './api-operation.decorators.js';
+import { RESPONSE_HEADERS } from './headers.js';
 
 const TOKEN_DESCRIPTION =
   'HS256 JWT (RFC 7519) signed with the service secret, handled as RFC8725 (JWT best current practices) asks: the algorithm is pinned, `exp` is required, ' +
@@ -28,6 +29,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('platform', 'Health and metrics')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  document.components = { ...document.components, headers: RESPONSE_HEADERS };
   document.info.contact = { name: 'eventshop maintainers', url: 'https://github.com/eventshop/eventshop' };
   for (const server of document.servers ?? []) Object.assign(server, { 'x-internal': false });
   markPublicOperations(document);

@@ -42,10 +42,11 @@ const integerHeader = (description: string, required = false): HeaderObject => (
 });
 
 /**
- * Headers on every answer, errors included. Not marked required: rate limiting can be turned off
+ * The response headers, declared once under `components.headers`; responses refer to them. Only the
+ * ones every matching answer carries are required: rate limiting can be turned off
  * (`RATE_LIMIT_PER_MINUTE=0`) and CORS headers only answer allowed origins.
  */
-export const EVERY_ANSWER_HEADERS: Headers = {
+export const RESPONSE_HEADERS: Record<string, HeaderObject> = {
   'RateLimit-Limit': integerHeader("Requests per window in the caller's budget"),
   'RateLimit-Remaining': integerHeader("Requests left in the caller's budget"),
   'RateLimit-Reset': integerHeader('Seconds until the budget is refilled'),
@@ -55,29 +56,27 @@ export const EVERY_ANSWER_HEADERS: Headers = {
     required: false,
     schema: { type: 'string', maxLength: 2048, format: 'uri' },
   },
-};
-
-/** Answers showing one customer's data are never cached. */
-export const PRIVATE_ANSWER_HEADERS: Headers = {
-  'Cache-Control': { description: 'One customer\'s data: never cached', required: false, schema: { type: 'string', maxLength: 100, pattern: 'no-store' } },
-};
-
-export const READ_MODEL_HEADERS: Headers = {
+  'Cache-Control': { description: "One customer's data: never cached", required: false, schema: { type: 'string', maxLength: 100, pattern: 'no-store' } },
   'X-Projection-Position': {
     description: 'The log position the read models this answer comes from have applied (at least)',
     required: true,
     schema: { type: 'string', maxLength: 19, pattern: POSITION_PATTERN },
   },
-};
-
-export const REPLAY_HEADERS: Headers = {
   'Idempotent-Replayed': {
     description: 'Present when this is the stored answer to an earlier request with the same `Idempotency-Key`',
     required: false,
     schema: { type: 'string', enum: ['true'] },
   },
-};
-
-export const RETRY_AFTER_HEADERS: Headers = {
   'Retry-After': integerHeader('Seconds to wait before retrying', true),
 };
+
+type HeaderName = keyof typeof RESPONSE_HEADERS & string;
+const refs = (...names: HeaderName[]): Headers =>
+  Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` } as unknown as HeaderObject]));
+
+export const EVERY_ANSWER_HEADERS = refs('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Content-Type-Options', 'Access-Control-Allow-Origin');
+/** Answers showing one customer's data are never cached. */
+export const PRIVATE_ANSWER_HEADERS = refs('Cache-Control');
+export const READ_MODEL_HEADERS = refs('X-Projection-Position');
+export const REPLAY_HEADERS = refs('Idempotent-Replayed');
+export const RETRY_AFTER_HEADERS = refs('Retry-After');
