@@ -49,15 +49,16 @@ const SECURITY: Record<Access, Array<Record<string, string[]>>> = {
   admin: [{ [ADMIN_TOKEN]: [] }],
 };
 const ROLES: Record<Access, string[]> = { public: [], customer: ['customer'], owner: ['customer', 'admin'], admin: ['admin'] };
+const WHO: Record<Access, string> = { public: 'Public.', customer: 'Customers.', owner: 'The owner, or an admin.', admin: 'Admin only.' };
 
 /** Every operation: summary, id, who may call it, and what any request may answer. */
 function operation(spec: OperationSpec, errors: ErrorCode[]) {
-  const security: Array<Record<string, string[]>> = SECURITY[spec.access];
+  // A public route still checks a token if one is sent (401), but never a role.
   const identity: ErrorCode[] = spec.access === 'public' ? ['UNAUTHENTICATED'] : ['UNAUTHENTICATED', 'FORBIDDEN'];
-  const who = spec.access === 'admin' ? 'Admin only.' : spec.access === 'public' ? 'Public.' : spec.access === 'customer' ? 'Customers.' : 'The owner, or an admin.';
   return [
-    ApiOperation({ operationId: spec.operationId, summary: spec.summary, description: [who, spec.description].filter(Boolean).join(' ') }),
-    ...security.map((requirement) => ApiSecurity(requirement)),
+    ApiOperation({ operationId: spec.operationId, summary: spec.summary, description: [WHO[spec.access], spec.description].filter(Boolean).join(' ') }),
+    // Public operations get an explicit `security: []` in buildOpenApiDocument, from their empty roles.
+    ...SECURITY[spec.access].map((requirement) => ApiSecurity(requirement)),
     ApiExtension('x-required-roles', ROLES[spec.access]),
     ApiHeaders([REQUEST_HEADERS.requestId]),
     // The operation's own codes first: each status's example shows the first of its codes.

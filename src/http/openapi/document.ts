@@ -30,7 +30,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components = { ...document.components, headers: RESPONSE_HEADERS };
-  document.info.contact = { name: 'eventshop maintainers', url: 'https://github.com/eventshop/eventshop' };
+  document.info.contact = { name: 'eventshop maintainers' };
   for (const server of document.servers ?? []) Object.assign(server, { 'x-internal': false });
   markPublicOperations(document);
   closeRequestBodies(document);

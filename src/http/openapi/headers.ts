@@ -54,7 +54,7 @@ export const RESPONSE_HEADERS: Record<string, HeaderObject> = {
   'Access-Control-Allow-Origin': {
     description: 'The calling origin, when it is one of `CORS_ORIGINS`',
     required: false,
-    schema: { type: 'string', maxLength: 2048, format: 'uri' },
+    schema: { type: 'string', maxLength: 2048, pattern: '^\\S+$' },
   },
   'Cache-Control': { description: "One customer's data: never cached", required: false, schema: { type: 'string', maxLength: 100, pattern: 'no-store' } },
   'X-Projection-Position': {
