@@ -1,17 +1,18 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExtension, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiExtension, ApiHeaders, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from './auth.js';
 import { HealthDto } from './health.dto.js';
 import { ApiErrors } from './openapi/api-errors.decorator.js';
 import { ADMIN_TOKEN } from './openapi/api-operation.decorators.js';
-import { EVERY_ANSWER_HEADERS } from './openapi/headers.js';
+import { EVERY_ANSWER_HEADERS, REQUEST_HEADERS } from './openapi/headers.js';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
 
 @ApiTags('platform')
+@ApiHeaders([REQUEST_HEADERS.requestId])
 @Public()
 @Controller()
 export class PlatformController {
