@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { edgeServerOptions, registerRequestEdge } from './http/request-edge.js';
 import { requestIdOf } from './http/request-id.js';
+import { buildOpenApiDocument } from './http/openapi/document.js';
 import { createValidationPipe } from './http/validation.pipe.js';
 
 /** The contract's request size limit; larger bodies answer 413 PAYLOAD_TOO_LARGE. */
@@ -21,16 +22,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useLogger(app.get(Logger));
   await registerRequestEdge(app, config);
   app.useGlobalPipes(createValidationPipe());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('eventshop')
-      .setDescription('Event-sourced e-commerce API. Contract: shared/spec/api.md')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   await app.init();
   return app;
 }

@@ -1,9 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { Roles } from '../http/auth.js';
 import { EventDto, toEventDto } from '../http/event.dto.js';
+import { ApiRead } from '../http/openapi/api-operation.decorators.js';
+import { ApiUuidParam } from '../http/openapi/api-params.decorator.js';
+import { POSITION, UUID } from '../http/openapi/schemas.js';
 import { UuidParamPipe } from '../http/uuid-param.pipe.js';
 import { NotFoundError } from './errors.js';
 import { EventStore } from './event-store.js';
@@ -17,12 +20,12 @@ function IsLogPosition(options: ValidationOptions): PropertyDecorator {
 }
 
 export class EventLogQueryDto {
-  @ApiPropertyOptional({ description: 'List events after this position', example: '0' })
+  @ApiPropertyOptional({ ...POSITION, description: 'List events after this position', example: '0' })
   @IsOptional()
   @IsLogPosition({ message: 'after must be a position (an integer from 0 to 9223372036854775807)' })
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -30,36 +33,35 @@ export class EventLogQueryDto {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ example: 'OrderPlaced' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'OrderPlaced' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   type?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional(UUID)
   @IsOptional()
   @IsUUID()
   streamId?: string;
 }
 
 export class EventPageDto {
-  @ApiProperty({ type: [EventDto] })
+  @ApiProperty({ type: [EventDto], maxItems: 1000 })
   events: EventDto[];
 
-  @ApiProperty({ description: 'Pass as `after` for the next page', example: '100' })
+  @ApiProperty({ ...POSITION, description: 'Pass as `after` for the next page', example: '100' })
   nextAfter: string;
 }
 
 /** The raw log, for auditing (admin only). */
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('admin')
 @Controller('admin')
 export class EventLogController {
   constructor(private readonly store: EventStore) {}
 
   @Get('events')
-  @ApiOkResponse({ type: EventPageDto, description: 'Events in log order' })
+  @ApiRead({ operationId: 'listEvents', summary: 'Read the event log', description: 'Events in log order.', access: 'admin', type: EventPageDto, readModels: false })
   async list(@Query() query: EventLogQueryDto): Promise<EventPageDto> {
     const after = query.after ?? '0';
     const events = await this.store.listLog({ after, limit: query.limit ?? 100, type: query.type, streamId: query.streamId?.toLowerCase() });
@@ -67,7 +69,8 @@ export class EventLogController {
   }
 
   @Get('streams/:streamId')
-  @ApiOkResponse({ type: [EventDto], description: "A stream's events, oldest first" })
+  @ApiRead({ operationId: 'getStream', summary: "A stream's events", description: 'Oldest first.', access: 'admin', type: EventDto, isArray: true, readModels: false, errors: ['NOT_FOUND'] })
+  @ApiUuidParam('streamId', 'The stream (an aggregate id)')
   async stream(@Param('streamId', UuidParamPipe) streamId: string): Promise<EventDto[]> {
     const events = await this.store.readStream(streamId);
     if (events.length === 0) throw new NotFoundError('No such stream');

@@ -9,7 +9,7 @@ export const PAGE_CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,512}$/;
 
 /** `limit` and `cursor` of every paged list; a list's query DTO extends it. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -17,7 +17,7 @@ export class PageQueryDto {
   @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: "The previous page's nextCursor" })
+  @ApiPropertyOptional({ maxLength: 512, pattern: PAGE_CURSOR_PATTERN.source, description: "The previous page's nextCursor" })
   @IsOptional()
   @Matches(PAGE_CURSOR_PATTERN, { message: 'cursor is not a cursor this API issued' })
   cursor?: string;

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
@@ -9,6 +9,8 @@ import { metricsRegistry } from '../observability/metrics.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { Public, type AuthenticatedRequest } from './auth.js';
 import { MetricsAccess } from './metrics-access.js';
+import { LivenessDto } from './health.dto.js';
+import { ApiHealth, ApiMetrics } from './openapi/platform.decorators.js';
 
 /** A readiness check answers within this, whatever the database does. */
 const CHECK_TIMEOUT_MS = 2_000;
@@ -26,15 +28,22 @@ export class PlatformController {
     private readonly metricsAccess: MetricsAccess,
   ) {}
 
+  /** The same check as /health/ready, under the name load balancers probe by default. */
+  @Get('health')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiHealth('getHealth', 'Readiness', 'The same as `GET /health/ready`.')
+  health(): Promise<HealthCheckResult> {
+    return this.ready();
+  }
+
   /**
    * 200 once the database answers and every migration has run; 503 UNAVAILABLE otherwise. The details
    * list each projection's status, position and lag (informative: a lagging or failed projection does
    * not make the service unready, its reads answer for themselves).
    */
-  @Get(['health', 'health/ready'])
+  @Get('health/ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ description: '`{"status":"ok","info":{...},"details":{"database":...,"projections":...}}`' })
-  @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: the database is unreachable or its migrations have not run' })
+  @ApiHealth('getHealthReady', 'Readiness', '200 once the database answers and its migrations ran, 503 otherwise; the details list each projection.')
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([() => this.checkDatabase(), () => this.checkProjections()]);
@@ -51,14 +60,14 @@ export class PlatformController {
 
   /** 200 while the process runs; never touches the database (a restart of it is no reason to restart us). */
   @Get('health/live')
-  @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ description: '`{"status":"ok"}`' })
-  live(): { status: 'ok' } {
+  @ApiHealth('getHealthLive', 'Liveness', '200 while the process runs; it never touches the database.', LivenessDto)
+  live(): LivenessDto {
     return { status: 'ok' };
   }
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiMetrics()
   metrics(@Req() request: AuthenticatedRequest): Promise<string> {
     this.metricsAccess.check(request);
     return metricsRegistry.metrics();

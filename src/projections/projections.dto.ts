@@ -1,17 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { COUNT, POSITION } from '../http/openapi/schemas.js';
 import type { ProjectionState, ProjectionStatus } from './projection-runner.js';
 
+const PROJECTION_NAME = { maxLength: 100, pattern: '^[a-z0-9][a-z0-9-]*$', example: 'order-summary' };
+
 export class ProjectionStatusDto implements ProjectionStatus {
-  @ApiProperty({ example: 'order-summary' })
+  @ApiProperty(PROJECTION_NAME)
   name: string;
 
-  @ApiProperty({ description: 'Global position of the last applied event (a decimal string: it is a bigint)', example: '1042' })
+  @ApiProperty({ ...POSITION, description: 'Global position of the last applied event (a decimal string: it is a bigint)', example: '1042' })
   position: string;
 
-  @ApiProperty({ description: 'The highest position in the log', example: '1050' })
+  @ApiProperty({ ...POSITION, description: 'The highest position in the log', example: '1050' })
   headPosition: string;
 
-  @ApiProperty({ description: 'Events after the checkpoint, in log order', example: 8 })
+  @ApiProperty({ ...COUNT, description: 'Events after the checkpoint, in log order', example: 8 })
   lag: number;
 
   @ApiProperty({ enum: ['running', 'rebuilding', 'failed'] })
@@ -22,7 +25,7 @@ export class ProjectionStatusDto implements ProjectionStatus {
 }
 
 export class RebuildAcceptedDto {
-  @ApiProperty({ example: 'order-summary' })
+  @ApiProperty(PROJECTION_NAME)
   name: string;
 
   @ApiProperty({ enum: ['rebuilding'] })

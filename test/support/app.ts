@@ -1,16 +1,20 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JwtService } from '@nestjs/jwt';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
 import { createApp } from '../../src/app.setup.js';
 import { loadConfig } from '../../src/config/app-config.js';
+import { buildOpenApiDocument } from '../../src/http/openapi/document.js';
 import { createTestDatabase } from './database.js';
+import { validateResponse, type OpenApiDocument } from './openapi-validator.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256';
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
   readonly databaseUrl: string;
-  /** A supertest client on the app. */
+  /** The OpenAPI document the app serves at /docs-json. */
+  readonly document: OpenApiDocument;
+  /** A supertest client on the app; every answer it gets must be documented (see `documentedAnswers`). */
   http(): ReturnType<typeof request>;
   /** A bearer header value for a caller. */
   token(sub: string, roles?: string[], extra?: Record<string, unknown>): string;
@@ -33,12 +37,40 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await createApp(config);
   await app.getHttpAdapter().getInstance().ready();
   const jwt = new JwtService({ secret: TEST_JWT_SECRET });
+  // Built as /docs-json serves it, without a request that would show in metrics and rate limits.
+  const document = JSON.parse(JSON.stringify(buildOpenApiDocument(app))) as OpenApiDocument;
   return {
     app,
     databaseUrl,
-    http: () => request(app.getHttpServer()),
+    document,
+    http: () => documentedAnswers(request(app.getHttpServer()), document),
     token: (sub, roles = ['customer'], extra = {}) =>
       `Bearer ${jwt.sign({ sub, roles, ...extra }, { algorithm: 'HS256', expiresIn: '1h' })}`,
     close: () => app.close(),
   };
+}
+
+type Client = ReturnType<typeof request>;
+const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/**
+ * The client with one more assertion on every request it makes: the answer must be one the OpenAPI
+ * document describes (status, body, headers). An undocumented answer fails the test that received it.
+ */
+export function documentedAnswers(client: Client, document: OpenApiDocument): Client {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !METHODS.has(property) || typeof value !== 'function') return value;
+      return (url: string) => (value as (url: string) => request.Test).call(target, url).expect((res: Response) => assertDocumented(document, res));
+    },
+  });
+}
+
+function assertDocumented(document: OpenApiDocument, res: Response): void {
+  const req = (res as unknown as { req: { method: string; path: string } }).req;
+  if (req.path.startsWith('/docs')) return; // Swagger UI and the document itself
+  const isJson = /\bjson\b/.test(String(res.headers['content-type'] ?? ''));
+  const problems = validateResponse(document, req.method, req.path, res.status, res.headers, isJson ? res.body : res.text);
+  if (problems.length > 0) throw new Error(`The answer does not match the OpenAPI document:\n- ${problems.join('\n- ')}`);
 }

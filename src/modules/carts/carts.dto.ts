@@ -1,14 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsISO31661Alpha2, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { COUNTRY, POSITION, UUID, VERSION } from '../../http/openapi/schemas.js';
 import { MAX_LINE_QUANTITY } from './cart.decider.js';
 
 export class AddItemDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   @IsUUID()
   productId: string;
 
-  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY, example: 2 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_LINE_QUANTITY, example: 2 })
   @IsInt()
   @Min(1)
   @Max(MAX_LINE_QUANTITY)
@@ -16,7 +17,7 @@ export class AddItemDto {
 }
 
 export class SetItemQuantityDto {
-  @ApiProperty({ minimum: 0, maximum: MAX_LINE_QUANTITY, description: '0 removes the line' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: MAX_LINE_QUANTITY, description: '0 removes the line', example: 3 })
   @IsInt()
   @Min(0)
   @Max(MAX_LINE_QUANTITY)
@@ -50,7 +51,7 @@ export class ShippingAddressDto {
   @Length(1, 20)
   postalCode: string;
 
-  @ApiProperty({ description: 'ISO 3166-1 alpha-2', example: 'DE' })
+  @ApiProperty(COUNTRY)
   @IsISO31661Alpha2()
   country: string;
 }
@@ -64,15 +65,15 @@ export class CheckoutDto {
 }
 
 export class CheckoutResultDto {
-  @ApiProperty({ format: 'uuid', description: 'The new order' })
+  @ApiProperty({ ...UUID, description: 'The new order' })
   id: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   cartId: string;
 
-  @ApiProperty({ description: "The order's stream version" })
+  @ApiProperty({ ...VERSION, description: "The order's stream version", example: 1 })
   version: number;
 
-  @ApiProperty({ example: '42' })
+  @ApiProperty({ ...POSITION, description: "Global log position of checkout's last event" })
   position: string;
 }

@@ -1,14 +1,15 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../../event-store/errors.js';
 import { CurrentCaller, Roles, type Caller } from '../../http/auth.js';
+import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
+import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { CartQueries } from './carts.projection.js';
 import { CartDto } from './carts.query.dto.js';
 
 @ApiTags('carts')
-@ApiBearerAuth()
 @Roles('customer')
 @Controller('carts')
 export class CartsQueriesController {
@@ -16,8 +17,8 @@ export class CartsQueriesController {
 
   @Get(':id')
   @UsesReadModels('carts', 'catalog')
-  @ApiOkResponse({ type: CartDto })
-  @ApiNotFoundResponse({ description: "No such cart, or not the caller's" })
+  @ApiRead({ operationId: 'getCart', summary: 'Get a cart', description: 'With current catalog prices while open.', access: 'customer', type: CartDto, readModels: true, errors: ['NOT_FOUND'] })
+  @ApiUuidParam('id', 'The cart')
   async get(@Param('id', UuidParamPipe) id: string, @CurrentCaller() caller: Caller): Promise<CartDto> {
     const cart = await this.carts.findCart(id);
     // Another customer's cart answers as a missing one: its existence is not revealed.

@@ -1,44 +1,46 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CENTS, CURRENCY, CUSTOMER_ID, UUID, VERSION } from '../../http/openapi/schemas.js';
+import { MAX_CART_LINES } from './cart.decider.js';
 
 export class CartItemDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   productId: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', example: 'MUG-RED' })
   sku: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 200, example: 'Red mug' })
   name: string;
 
-  @ApiProperty({ minimum: 1, maximum: 1000 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 1000, example: 2 })
   quantity: number;
 
-  @ApiProperty({ description: "The catalog's current price while the cart is open; the ordered price once checked out" })
+  @ApiProperty({ ...CENTS, description: "The catalog's current price while the cart is open; the ordered price once checked out", example: 1299 })
   unitPriceCents: number;
 
-  @ApiProperty()
+  @ApiProperty({ ...CENTS, example: 2598 })
   lineTotalCents: number;
 }
 
 export class CartDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   id: string;
 
-  @ApiProperty()
+  @ApiProperty(CUSTOMER_ID)
   customerId: string;
 
   @ApiProperty({ enum: ['open', 'checked_out'] })
   status: 'open' | 'checked_out';
 
-  @ApiProperty({ type: [CartItemDto], description: 'In the order the products were first added' })
+  @ApiProperty({ type: [CartItemDto], maxItems: MAX_CART_LINES, description: 'In the order the products were first added' })
   items: CartItemDto[];
 
-  @ApiProperty()
+  @ApiProperty({ ...CENTS, example: 2598 })
   totalCents: number;
 
-  @ApiProperty({ example: 'USD' })
+  @ApiProperty(CURRENCY)
   currency: string;
 
-  @ApiProperty({ description: "The cart's stream version" })
+  @ApiProperty({ ...VERSION, minimum: 1, description: "The cart's stream version" })
   version: number;
 }

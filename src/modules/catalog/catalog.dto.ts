@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CENTS } from '../../http/openapi/schemas.js';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min, NotEquals } from 'class-validator';
 
 export const MAX_PRICE_CENTS = 100_000_000;
@@ -22,13 +23,13 @@ export class CreateProductDto {
   @Length(0, 2000)
   description?: string;
 
-  @ApiProperty({ minimum: 0, maximum: MAX_PRICE_CENTS, example: 1299 })
+  @ApiProperty({ ...CENTS, maximum: MAX_PRICE_CENTS, example: 1299 })
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE_CENTS)
   priceCents: number;
 
-  @ApiProperty({ minimum: 0, maximum: MAX_STOCK, example: 100 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: MAX_STOCK, example: 100 })
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
@@ -36,7 +37,7 @@ export class CreateProductDto {
 }
 
 export class UpdateProductDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'Red mug, large' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -48,7 +49,7 @@ export class UpdateProductDto {
   @Length(0, 2000)
   description?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRICE_CENTS })
+  @ApiPropertyOptional({ ...CENTS, maximum: MAX_PRICE_CENTS, example: 1499 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -57,7 +58,15 @@ export class UpdateProductDto {
 }
 
 export class AdjustStockDto {
-  @ApiProperty({ description: 'Units to add (positive) or remove (negative); not zero', example: 25 })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: -MAX_STOCK,
+    maximum: MAX_STOCK,
+    not: { enum: [0] },
+    description: 'Units to add (positive) or remove (negative); not zero',
+    example: 25,
+  })
   @IsInt()
   @NotEquals(0)
   @Min(-MAX_STOCK)

@@ -1,7 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../../event-store/errors.js';
 import { Public } from '../../http/auth.js';
+import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
+import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { CatalogQueries } from './catalog.projection.js';
@@ -15,15 +17,15 @@ export class CatalogQueriesController {
 
   @Get()
   @UsesReadModels('catalog')
-  @ApiOkResponse({ type: ProductPageDto })
+  @ApiRead({ operationId: 'listProducts', summary: 'Search the catalog', access: 'public', type: ProductPageDto, readModels: true })
   search(@Query() query: ProductsQueryDto): Promise<ProductPageDto> {
     return this.catalog.searchProducts(query);
   }
 
   @Get(':id')
   @UsesReadModels('catalog')
-  @ApiOkResponse({ type: ProductDto })
-  @ApiNotFoundResponse({ description: 'No such product (also for an id that is not a UUID)' })
+  @ApiRead({ operationId: 'getProduct', summary: 'Get a product', access: 'public', type: ProductDto, readModels: true, errors: ['NOT_FOUND'] })
+  @ApiUuidParam('id', 'The product')
   async get(@Param('id', UuidParamPipe) id: string): Promise<ProductDto> {
     const product = await this.catalog.findProduct(id);
     if (!product) throw new NotFoundError('Product not found');

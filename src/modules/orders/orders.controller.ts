@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext, CommandResult } from '../../event-store/command-runner.js';
 import { NotFoundError } from '../../event-store/errors.js';
 import type { StoredEvent } from '../../event-store/event.js';
@@ -9,6 +9,8 @@ import { CurrentCaller, Roles, type Caller } from '../../http/auth.js';
 import { CommandCtx } from '../../http/command-context.js';
 import { CommandResultDto, EmptyBodyDto } from '../../http/command-result.dto.js';
 import { EventDto, toEventDto } from '../../http/event.dto.js';
+import { ApiCommand, ApiRead } from '../../http/openapi/api-operation.decorators.js';
+import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import type { OrderCommand } from './order.decider.js';
 import type { OrderEvent, OrderPlaced } from './order.events.js';
@@ -20,7 +22,6 @@ import { OrderQueries } from './order-summary.projection.js';
 import { UsesReadModels } from '../../projections/projection.js';
 
 @ApiTags('orders')
-@ApiBearerAuth()
 @Controller('orders')
 export class OrdersController {
   constructor(
@@ -35,7 +36,16 @@ export class OrdersController {
    */
   @Get(':id')
   @UsesReadModels('order-summary')
-  @ApiOkResponse({ type: OrderDto })
+  @ApiRead({
+    operationId: 'getOrder',
+    summary: 'Get an order',
+    description: 'With `asOf` or `version`, the order as it was then, rebuilt from its own events.',
+    access: 'owner',
+    type: OrderDto,
+    readModels: true,
+    errors: ['NOT_FOUND'],
+  })
+  @ApiUuidParam('id', 'The order')
   async get(@Param('id', UuidParamPipe) id: string, @Query() query: OrderAtQueryDto, @CurrentCaller() caller: Caller): Promise<OrderView> {
     if (query.asOf === undefined && query.version === undefined) {
       const order = await this.orders.findOrder(id);
@@ -49,14 +59,26 @@ export class OrdersController {
   }
 
   @Get(':id/events')
-  @ApiOkResponse({ type: [EventDto], description: "The order's whole history, oldest first" })
+  @ApiRead({ operationId: 'listOrderEvents', summary: "An order's events", description: 'Its whole history, oldest first.', access: 'owner', type: EventDto, maxItems: 100, readModels: false, errors: ['NOT_FOUND'] })
+  @ApiUuidParam('id', 'The order')
   async events(@Param('id', UuidParamPipe) id: string, @CurrentCaller() caller: Caller): Promise<EventDto[]> {
     return (await this.history(id, caller)).map(toEventDto);
   }
 
   @Post(':id/pay')
   @HttpCode(200)
-  @ApiOkResponse({ type: CommandResultDto, description: '409 PAYMENT_AMOUNT_MISMATCH unless it equals totalCents; 409 ORDER_NOT_PAYABLE unless placed' })
+  @ApiCommand({
+    method: 'POST',
+    operationId: 'payOrder',
+    summary: 'Pay an order',
+    description: "The amount must equal the order's totalCents, and the order must be placed.",
+    access: 'owner',
+    status: 200,
+    type: CommandResultDto,
+    body: { type: PayOrderDto, examples: { card: { summary: 'The whole total', value: { amountCents: 2598, paymentReference: 'psp-ch_3N1x' } } } },
+    errors: ['NOT_FOUND', 'ORDER_NOT_PAYABLE', 'PAYMENT_AMOUNT_MISMATCH'],
+  })
+  @ApiUuidParam('id', 'The order')
   pay(@Param('id', UuidParamPipe) orderId: string, @Body() body: PayOrderDto, @CurrentCaller() caller: Caller, @CommandCtx() ctx: CommandContext) {
     return this.run({ type: 'PayOrder', orderId, ...body, paidAt: now(), actor: actor(caller) }, ctx);
   }
@@ -64,7 +86,17 @@ export class OrdersController {
   @Post(':id/ship')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOkResponse({ type: CommandResultDto, description: '409 ORDER_NOT_SHIPPABLE unless paid' })
+  @ApiCommand({
+    method: 'POST',
+    operationId: 'shipOrder',
+    summary: 'Ship a paid order',
+    access: 'admin',
+    status: 200,
+    type: CommandResultDto,
+    body: { type: ShipOrderDto, examples: { dhl: { summary: 'A parcel', value: { carrier: 'DHL', trackingNumber: 'JD014600006281230704' } } } },
+    errors: ['NOT_FOUND', 'ORDER_NOT_SHIPPABLE'],
+  })
+  @ApiUuidParam('id', 'The order')
   ship(@Param('id', UuidParamPipe) orderId: string, @Body() body: ShipOrderDto, @CurrentCaller() caller: Caller, @CommandCtx() ctx: CommandContext) {
     return this.run({ type: 'ShipOrder', orderId, ...body, shippedAt: now(), actor: actor(caller) }, ctx);
   }
@@ -72,14 +104,35 @@ export class OrdersController {
   @Post(':id/deliver')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOkResponse({ type: CommandResultDto, description: '409 ORDER_NOT_DELIVERABLE unless shipped' })
+  @ApiCommand({
+    method: 'POST',
+    operationId: 'deliverOrder',
+    summary: 'Mark a shipped order delivered',
+    access: 'admin',
+    status: 200,
+    type: CommandResultDto,
+    body: { type: EmptyBodyDto, examples: { empty: { summary: 'No properties', value: {} } } },
+    errors: ['NOT_FOUND', 'ORDER_NOT_DELIVERABLE'],
+  })
+  @ApiUuidParam('id', 'The order')
   deliver(@Param('id', UuidParamPipe) orderId: string, @Body() _body: EmptyBodyDto, @CurrentCaller() caller: Caller, @CommandCtx() ctx: CommandContext) {
     return this.run({ type: 'DeliverOrder', orderId, deliveredAt: now(), actor: actor(caller) }, ctx);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOkResponse({ type: CommandResultDto, description: 'Releases the reserved stock; 409 ORDER_NOT_CANCELLABLE once shipped' })
+  @ApiCommand({
+    method: 'POST',
+    operationId: 'cancelOrder',
+    summary: 'Cancel an order',
+    description: 'Releases the reserved stock; refused once shipped.',
+    access: 'owner',
+    status: 200,
+    type: CommandResultDto,
+    body: { type: CancelOrderDto, examples: { reason: { summary: 'A reason', value: { reason: 'Ordered the wrong size' } } } },
+    errors: ['NOT_FOUND', 'ORDER_NOT_CANCELLABLE'],
+  })
+  @ApiUuidParam('id', 'The order')
   cancel(@Param('id', UuidParamPipe) orderId: string, @Body() body: CancelOrderDto, @CurrentCaller() caller: Caller, @CommandCtx() ctx: CommandContext) {
     return this.run({ type: 'CancelOrder', orderId, reason: body.reason, cancelledAt: now(), actor: actor(caller) }, ctx);
   }

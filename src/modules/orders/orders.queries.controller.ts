@@ -1,13 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { ForbiddenError } from '../../event-store/errors.js';
 import { CurrentCaller, type Caller } from '../../http/auth.js';
+import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { OrderQueries, type OrderPage } from './order-summary.projection.js';
 import { OrderPageDto, OrdersQueryDto } from './orders.query.dto.js';
 
 @ApiTags('orders')
-@ApiBearerAuth()
 @Controller('orders')
 export class OrdersQueriesController {
   constructor(private readonly orders: OrderQueries) {}
@@ -15,8 +15,14 @@ export class OrdersQueriesController {
   /** A customer lists its own orders; an admin lists everyone's, or one customer's with `customerId`. */
   @Get()
   @UsesReadModels('order-summary')
-  @ApiOkResponse({ type: OrderPageDto })
-  @ApiForbiddenResponse({ description: "A customer asked for another customer's orders" })
+  @ApiRead({
+    operationId: 'listOrders',
+    summary: 'List orders, newest first',
+    description: "A customer sees its own orders; an admin everyone's, or one customer's with `customerId`.",
+    access: 'owner',
+    type: OrderPageDto,
+    readModels: true,
+  })
   list(@Query() { customerId, ...filter }: OrdersQueryDto, @CurrentCaller() caller: Caller): Promise<OrderPage> {
     if (!caller.isAdmin && customerId !== undefined && customerId !== caller.id) {
       throw new ForbiddenError("Only an admin can list another customer's orders");

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { PageQueryDto } from '../../http/page-cursor.js';
+import { CENTS, COUNT, COUNTRY, CURRENCY, CUSTOMER_ID, TIMESTAMP, UUID, VERSION } from '../../http/openapi/schemas.js';
 import type { OrderItem, OrderView } from './order.view.js';
 
 const ORDER_STATUSES = ['placed', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 type ListedStatus = (typeof ORDER_STATUSES)[number];
 
 export class OrdersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: "Admins only: that customer's orders. A customer may pass only its own id (403 otherwise)." })
+  @ApiPropertyOptional({ ...CUSTOMER_ID, description: "Admins only: that customer's orders. A customer may pass only its own id (403 otherwise)." })
   @IsOptional()
   @IsString()
   @Length(1, 128)
@@ -18,123 +19,123 @@ export class OrdersQueryDto extends PageQueryDto {
   @IsIn(ORDER_STATUSES)
   status?: ListedStatus;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time: orders placed at or after it (inclusive)', example: '2026-11-01T00:00:00Z' })
+  @ApiPropertyOptional({ ...TIMESTAMP, description: 'ISO 8601 time: orders placed at or after it (inclusive)', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time: orders placed before it (exclusive)', example: '2026-12-01T00:00:00Z' })
+  @ApiPropertyOptional({ ...TIMESTAMP, description: 'ISO 8601 time: orders placed before it (exclusive)', example: '2026-12-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
 }
 
 export class OrderSummaryDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   id: string;
 
-  @ApiProperty()
+  @ApiProperty(CUSTOMER_ID)
   customerId: string;
 
   @ApiProperty({ enum: ORDER_STATUSES })
   status: ListedStatus;
 
-  @ApiProperty({ description: 'What the customer agreed to pay, in minor units' })
+  @ApiProperty({ ...CENTS, description: 'What the customer agreed to pay, in minor units', example: 2598 })
   totalCents: number;
 
-  @ApiProperty({ example: 'USD' })
+  @ApiProperty(CURRENCY)
   currency: string;
 
-  @ApiProperty({ description: "Sum of the lines' quantities" })
+  @ApiProperty({ ...COUNT, description: "Sum of the lines' quantities", example: 2 })
   itemCount: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(TIMESTAMP)
   placedAt: string;
 
-  @ApiProperty({ format: 'date-time', description: "The time of the order's last change" })
+  @ApiProperty({ ...TIMESTAMP, description: "The time of the order's last change" })
   updatedAt: string;
 }
 
 export class OrderPageDto {
-  @ApiProperty({ type: [OrderSummaryDto], description: 'Newest first' })
+  @ApiProperty({ type: [OrderSummaryDto], maxItems: 100, description: 'Newest first' })
   items: OrderSummaryDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page' })
+  @ApiProperty({ type: String, nullable: true, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'Pass as cursor for the next page; null on the last page' })
   nextCursor: string | null;
 }
 
 export class OrderItemDto implements OrderItem {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   productId: string;
 
-  @ApiProperty({ description: 'As at checkout' })
+  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'As at checkout', example: 'MUG-RED' })
   sku: string;
 
-  @ApiProperty({ description: 'As at checkout' })
+  @ApiProperty({ maxLength: 200, description: 'As at checkout', example: 'Red mug' })
   name: string;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 1000, example: 2 })
   quantity: number;
 
-  @ApiProperty({ description: 'The price the order was placed at' })
+  @ApiProperty({ ...CENTS, description: 'The price the order was placed at', example: 1299 })
   unitPriceCents: number;
 
-  @ApiProperty()
+  @ApiProperty({ ...CENTS, example: 2598 })
   lineTotalCents: number;
 }
 
 export class OrderShippingAddressDto {
-  @ApiProperty()
+  @ApiProperty({ maxLength: 200, example: 'Ada Lovelace' })
   name: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 200, example: '12 Analytical St' })
   line1: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 200 })
   line2?: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 100, example: 'London' })
   city: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 20, example: 'N1 9GU' })
   postalCode: string;
 
-  @ApiProperty({ description: 'ISO 3166-1 alpha-2', example: 'GB' })
+  @ApiProperty(COUNTRY)
   country: string;
 }
 
 /** The whole order. Optional fields are absent until the event that sets them has happened. */
 export class OrderDto extends OrderSummaryDto implements OrderView {
-  @ApiProperty({ type: [OrderItemDto] })
+  @ApiProperty({ type: [OrderItemDto], maxItems: 100 })
   items: OrderItemDto[];
 
   @ApiProperty({ type: OrderShippingAddressDto })
   shippingAddress: OrderShippingAddressDto;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 100 })
   paymentReference?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 50 })
   carrier?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 100 })
   trackingNumber?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional(TIMESTAMP)
   paidAt?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional(TIMESTAMP)
   shippedAt?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional(TIMESTAMP)
   deliveredAt?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional(TIMESTAMP)
   cancelledAt?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 500 })
   cancelReason?: string;
 
-  @ApiProperty({ description: "The order's stream version" })
+  @ApiProperty({ ...VERSION, minimum: 1, description: "The order's stream version" })
   version: number;
 }

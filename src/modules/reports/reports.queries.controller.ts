@@ -1,12 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../http/auth.js';
+import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { ReportQueries } from './sales-report.projection.js';
 import { ReportRangeQueryDto, SalesReportDto, TopProductDto, TopProductsQueryDto } from './reports.query.dto.js';
 
 @ApiTags('reports')
-@ApiBearerAuth()
 @Roles('admin')
 @Controller('reports')
 export class ReportsQueriesController {
@@ -14,14 +14,29 @@ export class ReportsQueriesController {
 
   @Get('sales')
   @UsesReadModels('sales-report')
-  @ApiOkResponse({ type: SalesReportDto, description: 'An order counts on the UTC day it was placed; cancelled orders count nowhere' })
+  @ApiRead({
+    operationId: 'getSalesReport',
+    summary: 'Sales per day',
+    description: 'An order counts on the UTC day it was placed; cancelled orders count nowhere.',
+    access: 'admin',
+    type: SalesReportDto,
+    readModels: true,
+  })
   sales(@Query() range: ReportRangeQueryDto): Promise<SalesReportDto> {
     return this.reports.salesReport(range);
   }
 
   @Get('top-products')
   @UsesReadModels('sales-report')
-  @ApiOkResponse({ type: [TopProductDto], description: 'By items sold, then revenue, then product id' })
+  @ApiRead({
+    operationId: 'getTopProducts',
+    summary: 'Best-selling products',
+    description: 'By items sold, then revenue, then product id.',
+    access: 'admin',
+    type: TopProductDto,
+    maxItems: 100,
+    readModels: true,
+  })
   topProducts(@Query() { limit, ...range }: TopProductsQueryDto): Promise<TopProductDto[]> {
     return this.reports.topProducts(range, limit);
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { CENTS, COUNT, DATE as DATE_SHAPE, UUID } from '../../http/openapi/schemas.js';
 
 /** The longest range a report covers: a (leap) year, so a report stays one cheap index range scan. */
 export const MAX_REPORT_DAYS = 366;
@@ -29,12 +30,12 @@ function IsRangeEnd(options?: ValidationOptions): PropertyDecorator {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ReportRangeQueryDto {
-  @ApiProperty({ format: 'date', description: 'First day, inclusive (UTC)', example: '2026-11-01' })
+  @ApiProperty({ ...DATE_SHAPE, description: 'First day, inclusive (UTC)', example: '2026-11-01' })
   @Matches(DATE, { message: 'from must be a date such as 2026-11-01' })
   @IsISO8601({ strict: true })
   from: string;
 
-  @ApiProperty({ format: 'date', description: `Last day, inclusive (UTC); at most ${MAX_REPORT_DAYS} days after from`, example: '2026-11-30' })
+  @ApiProperty({ ...DATE_SHAPE, description: `Last day, inclusive (UTC); at most ${MAX_REPORT_DAYS} days after from`, example: '2026-11-30' })
   @Matches(DATE, { message: 'to must be a date such as 2026-11-30' })
   @IsISO8601({ strict: true })
   @IsRangeEnd()
@@ -42,7 +43,7 @@ export class ReportRangeQueryDto {
 }
 
 export class TopProductsQueryDto extends ReportRangeQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 10 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -52,23 +53,23 @@ export class TopProductsQueryDto extends ReportRangeQueryDto {
 }
 
 export class SalesFiguresDto {
-  @ApiProperty({ description: 'Orders placed, not cancelled' })
+  @ApiProperty({ ...COUNT, description: 'Orders placed, not cancelled' })
   orders: number;
 
-  @ApiProperty()
+  @ApiProperty(COUNT)
   itemsSold: number;
 
-  @ApiProperty()
+  @ApiProperty({ ...CENTS, description: 'Merchandise revenue in minor units' })
   revenueCents: number;
 }
 
 export class SalesDayDto extends SalesFiguresDto {
-  @ApiProperty({ format: 'date', example: '2026-11-26' })
+  @ApiProperty({ ...DATE_SHAPE, example: '2026-11-26' })
   date: string;
 }
 
 export class SalesReportDto {
-  @ApiProperty({ type: [SalesDayDto], description: 'Every day of the range, ascending, zeros included' })
+  @ApiProperty({ type: [SalesDayDto], maxItems: MAX_REPORT_DAYS, description: 'Every day of the range, ascending, zeros included' })
   days: SalesDayDto[];
 
   @ApiProperty({ type: SalesFiguresDto })
@@ -76,18 +77,18 @@ export class SalesReportDto {
 }
 
 export class TopProductDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   productId: string;
 
-  @ApiProperty({ description: 'As sold last in the range' })
+  @ApiProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'As sold last in the range', example: 'MUG-RED' })
   sku: string;
 
-  @ApiProperty({ description: 'As sold last in the range' })
+  @ApiProperty({ maxLength: 200, description: 'As sold last in the range', example: 'Red mug' })
   name: string;
 
-  @ApiProperty()
+  @ApiProperty(COUNT)
   itemsSold: number;
 
-  @ApiProperty()
+  @ApiProperty({ ...CENTS, description: 'Line totals, before order-level discounts' })
   revenueCents: number;
 }

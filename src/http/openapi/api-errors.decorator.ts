@@ -1,0 +1,31 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ErrorDto } from '../error.dto.js';
+import { ERROR_STATUS, STATUS_DESCRIPTION, type ErrorCode } from './error-codes.js';
+import { EVERY_ANSWER_HEADERS, RETRY_AFTER_HEADERS } from './headers.js';
+
+/**
+ * Documents an operation's error answers: one response per status, each the shared `ErrorDto` with
+ * `code` narrowed to the codes this operation answers with that status.
+ */
+export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorator {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses = [...byStatus.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, statusCodes]) =>
+      ApiResponse({
+        status,
+        description: STATUS_DESCRIPTION[status] ?? 'Error',
+        headers: status === 429 || status === 503 ? { ...EVERY_ANSWER_HEADERS, ...RETRY_AFTER_HEADERS } : EVERY_ANSWER_HEADERS,
+        schema: {
+          allOf: [{ $ref: getSchemaPath(ErrorDto) }, { type: 'object', required: ['code'], properties: { code: { type: 'string', enum: statusCodes } } }],
+          example: { statusCode: status, code: statusCodes[0], message: STATUS_DESCRIPTION[status] ?? 'Error' },
+        },
+      }),
+    );
+  return applyDecorators(ApiExtraModels(ErrorDto), ...responses);
+}
