@@ -32,7 +32,7 @@ export class PlatformController {
   @Get('health')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiHealth('getHealth', 'Readiness', 'The same as `GET /health/ready`.')
-  health(): Promise<HealthCheckResult> {
+  healthAlias(): Promise<HealthCheckResult> {
     return this.ready();
   }
 

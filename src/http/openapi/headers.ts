@@ -50,7 +50,12 @@ export const RESPONSE_HEADERS: Record<string, HeaderObject> = {
   'RateLimit-Limit': integerHeader("Requests per window in the caller's budget"),
   'RateLimit-Remaining': integerHeader("Requests left in the caller's budget"),
   'RateLimit-Reset': integerHeader('Seconds until the budget is refilled'),
-  'X-Content-Type-Options': { description: 'Browsers must not sniff the content type', required: false, schema: { type: 'string', enum: ['nosniff'] } },
+  'X-Content-Type-Options': { description: 'Browsers must not sniff the content type', required: true, schema: { type: 'string', enum: ['nosniff'] } },
+  'X-Request-Id': {
+    description: "The request's id: the client's `X-Request-Id` when it matches `[A-Za-z0-9._-]{1,64}`, else one the service made; also the `correlationId` of the events a command appends",
+    required: false,
+    schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' },
+  },
   'Access-Control-Allow-Origin': {
     description: 'The calling origin, when it is one of `CORS_ORIGINS`',
     required: false,
@@ -74,7 +79,7 @@ type HeaderName = keyof typeof RESPONSE_HEADERS & string;
 const refs = (...names: HeaderName[]): Headers =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` } as unknown as HeaderObject]));
 
-export const EVERY_ANSWER_HEADERS = refs('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Content-Type-Options', 'Access-Control-Allow-Origin');
+export const EVERY_ANSWER_HEADERS = refs('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Content-Type-Options', 'X-Request-Id', 'Access-Control-Allow-Origin');
 /** Answers showing one customer's data are never cached. */
 export const PRIVATE_ANSWER_HEADERS = refs('Cache-Control');
 export const READ_MODEL_HEADERS = refs('X-Projection-Position');
