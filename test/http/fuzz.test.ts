@@ -12,7 +12,7 @@ import { deepJson, hostileString, SchemaArbitraries, type OpenApiDocument, type 
  * properties, odd bodies and callers. It asserts what no input may ever cause: a 5xx, or a write by
  * a request that was refused (4xx). `npm run fuzz` runs it longer (FUZZ_RUNS per operation, FUZZ_SEED).
  */
-const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 16);
+const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 24);
 /** A fixed seed keeps `npm test` deterministic; `npm run fuzz` draws a new one each run (printed on failure). */
 const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() : Number(process.env.FUZZ_SEED ?? 20261130);
 /**
