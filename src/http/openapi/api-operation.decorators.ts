@@ -76,7 +76,8 @@ const BODY_ERRORS: ErrorCode[] = ['MALFORMED_JSON', 'MALFORMED_REQUEST', 'PAYLOA
 export function ApiCommand(spec: CommandSpec & { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' }): MethodDecorator {
   const isPost = spec.method === 'POST';
   return applyDecorators(
-    ...operation(spec, [...BODY_ERRORS, 'CONCURRENCY_CONFLICT', 'WRONG_EXPECTED_VERSION', ...(isPost ? (['IDEMPOTENCY_KEY_REUSED'] as const) : [])]),
+    // NOT_FOUND too: `If-Match` names a version of an aggregate, and one that does not exist (yet) is a 404.
+    ...operation(spec, [...BODY_ERRORS, 'NOT_FOUND', 'CONCURRENCY_CONFLICT', 'WRONG_EXPECTED_VERSION', ...(isPost ? (['IDEMPOTENCY_KEY_REUSED'] as const) : [])]),
     ApiHeaders([REQUEST_HEADERS.ifMatch, ...(isPost ? [REQUEST_HEADERS.idempotencyKey] : [])]),
     ...(spec.body ? [ApiBody(spec.body)] : []),
     ApiResponse({

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtension, ApiHeaders, ApiOperation, ApiProduces, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ApiExtension, ApiHeaders, ApiOperation, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { HealthDto } from '../health.dto.js';
 import { ApiErrors } from './api-errors.decorator.js';
 import { ADMIN_TOKEN } from './api-operation.decorators.js';
@@ -27,7 +27,6 @@ export function ApiMetrics(): MethodDecorator {
     ApiSecurity({}),
     ApiSecurity(ADMIN_TOKEN),
     ApiHeaders([REQUEST_HEADERS.requestId]),
-    ApiProduces('text/plain'),
     ApiResponse({
       status: 200,
       description: 'The Prometheus text exposition format',
