@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../src/event-store/errors.js';
 import { LOG_START, type LogCheckpoint, type StoredEvent } from '../../src/event-store/event.js';
 import { EventStore, READ_LOG_BATCH_SQL } from '../../src/event-store/event-store.js';
-import { createMigratedDatabase, createTestDatabase } from '../support/database.js';
+import { createMigratedDatabase } from '../support/database.js';
 
 const meta = { correlationId: 'c-1', actor: 'tester' };
 const event = (n: number) => ({ type: 'Thing', data: { n } });
@@ -158,35 +158,6 @@ describe('event store (real PostgreSQL)', () => {
       expect(await store.readLogBatch(start, 100)).toEqual({ events: after, heldBack: false });
     } finally {
       slow.release();
-    }
-  });
-
-  it('is not held back by write transactions in another database, nor in ours on another table', async () => {
-    const start = await logEnd();
-    // Another database on the same server, and another table of ours: each a write transaction held open.
-    const otherDatabase = new pg.Client({ connectionString: await createTestDatabase() });
-    await otherDatabase.connect();
-    const bystander = await pool.connect();
-    try {
-      await otherDatabase.query('BEGIN');
-      await otherDatabase.query('CREATE TABLE busy (n int); INSERT INTO busy VALUES (1)');
-      await bystander.query('CREATE TABLE IF NOT EXISTS bystander (n int)');
-      await bystander.query('BEGIN');
-      await bystander.query('INSERT INTO bystander VALUES (1)');
-      // Both now hold transaction ids older than the append below.
-      expect((await otherDatabase.query('SELECT pg_current_xact_id_if_assigned() AS x')).rows[0].x).not.toBeNull();
-      expect((await bystander.query('SELECT pg_current_xact_id_if_assigned() AS x')).rows[0].x).not.toBeNull();
-
-      const id = randomUUID();
-      await store.append([{ streamId: id, streamType: 'thing', expectedVersion: 0, events: [event(1)] }], meta);
-      const batch = await store.readLogBatch(start, 100);
-      expect(batch.events.map((e) => e.streamId)).toEqual([id]);
-      expect(batch.heldBack).toBe(false);
-      expect((await store.listLog({ after: '0', limit: 1000, streamId: id })).length).toBe(1);
-    } finally {
-      await otherDatabase.end();
-      await bystander.query('ROLLBACK');
-      bystander.release();
     }
   });
 
