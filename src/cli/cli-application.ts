@@ -1,11 +1,18 @@
 import 'reflect-metadata';
-import type { INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/app-config.js';
 import { readEnvironment } from '../config/settings-sources.js';
 import { openDatabaseServer, type DatabaseServer } from '../database/database-server.js';
 import { describeStartupFailure } from '../database/startup-error.js';
+
+/** A tool's stdout is its answer (scripts parse it); the service's warnings go to stderr. */
+class DiagnosticsLogger extends ConsoleLogger {
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
+    super.printMessages(messages, context, logLevel, 'stderr');
+  }
+}
 
 export interface CliApplication {
   readonly app: INestApplicationContext;
@@ -25,7 +32,7 @@ export async function openCliApplication(): Promise<CliApplication> {
     const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnvironment().values });
     database = await openDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), { reuseRunning: true });
     app = await NestFactory.createApplicationContext(AppModule.forRoot(Object.assign(config, { DATABASE_URL: database.url })), {
-      logger: ['error', 'warn'],
+      logger: new DiagnosticsLogger({ logLevels: ['error', 'warn'] }),
       abortOnError: false,
     });
   } catch (error) {
