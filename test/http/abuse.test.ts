@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
 
 const LIMIT = 4;
 const rateHeaders = (res: { headers: Record<string, string> }) => ({
@@ -9,11 +9,7 @@ const rateHeaders = (res: { headers: Record<string, string> }) => ({
 });
 
 describe('rate limits: one budget per caller', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
 
   it('spends one budget across all routes, with RateLimit-* on every answer and Retry-After on 429', async () => {
     const alice = t.token('alice');
@@ -68,11 +64,7 @@ describe.each([
   ['a hop count', '1'],
   ['an address list', '10.0.0.0/8, loopback'],
 ])('rate limits behind a proxy trusted by %s (TRUST_PROXY)', (_, trustProxy) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: trustProxy });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: trustProxy });
 
   it('takes the client address the trusted proxy reports, so rotating the leftmost entry gains nothing', async () => {
     const via = (xff: string) => t.http().get('/products').set('X-Forwarded-For', xff);
@@ -84,11 +76,7 @@ describe.each([
 });
 
 describe('response headers', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('sends X-Content-Type-Options: nosniff on every answer', async () => {
     const alice = t.token('alice');
@@ -125,11 +113,7 @@ describe('response headers', () => {
 });
 
 describe('CORS_ORIGINS', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ CORS_ORIGINS: 'https://shop.example, https://admin.shop.example' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ CORS_ORIGINS: 'https://shop.example, https://admin.shop.example' });
 
   it('allows the listed origins, preflight included, and no other', async () => {
     const preflight = await t

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
 import { validateResponse } from '../support/openapi-validator.js';
-import { shop } from '../support/shop.js';
 import { logSize } from './log-size.js';
 import { deepJson, hostileString, SchemaArbitraries, type OpenApiDocument, type Operation, type Parameter } from './openapi-arbitraries.js';
 
@@ -33,7 +32,7 @@ interface Fixture {
 }
 
 describe('fuzzing every operation of the OpenAPI document', () => {
-  let t: TestApp;
+  const t = useTestApp({ LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'silent' });
   let document: OpenApiDocument;
   let valid: SchemaArbitraries;
   let hostile: SchemaArbitraries;
@@ -41,8 +40,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
   let fixture: Fixture;
 
   beforeAll(async () => {
-    t = await startTestApp({ LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'silent' });
-    const s = shop(t);
+    const s = t.shop;
     callers = { admin: s.admin, owner: t.token('fuzz-owner'), stranger: t.token('fuzz-stranger'), roleless: t.token('fuzz-nobody', []) };
     const orders = [await s.order(callers.owner), await s.order(callers.owner)];
     const cartIds = [await s.cart(callers.owner), await s.cart(callers.owner)];
@@ -53,7 +51,6 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     valid = new SchemaArbitraries(document, false);
     hostile = new SchemaArbitraries(document, true);
   });
-  afterAll(() => t.close());
 
   /** Ids that exist, of the kind the path names, so some requests get past the 404s; others are random or hostile. */
   function pathValue(path: string, name: string, isHostile: boolean): fc.Arbitrary<string> {

@@ -1,27 +1,23 @@
 import createClient, { type Middleware } from 'openapi-fetch';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 // Generated from the served document by `npm run lint:openapi` (openapi-typescript); `tsc` in `npm run lint`
 // type-checks this file against it, so a field the document loses breaks the build.
 import type { components, paths } from '../generated/openapi.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp, type TestApp } from '../support/app.js';
 import { validateResponse } from '../support/openapi-validator.js';
 
 /** The main flow as a frontend team would write it: only through a client generated from the document. */
 describe('a client generated from the OpenAPI document', () => {
-  let t: TestApp;
+  const t = useTestApp();
+  const admin = { Authorization: t.token('admin-1', ['admin']) };
+  const alice = { Authorization: t.token('alice') };
   let api: ReturnType<typeof createClient<paths>>;
-  let admin: { Authorization: string };
-  let alice: { Authorization: string };
 
   beforeAll(async () => {
-    t = await startTestApp();
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     api = createClient<paths>({ baseUrl: await t.app.getUrl() });
     api.use(documentedAnswers(t));
-    admin = { Authorization: t.token('admin-1', ['admin']) };
-    alice = { Authorization: t.token('alice') };
   });
-  afterAll(() => t?.close());
 
   it('creates a product, opens a cart, adds to it, checks out and reads the order, with typed answers', async () => {
     const sku = `MUG-${Date.now()}`;

@@ -1,24 +1,20 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyPurge, PURGE_BATCH } from '../../src/http/idempotency-purge.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/app.js';
 
 const HOUR = 3_600_000;
 
 describe('purge of expired idempotency records', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let pool: pg.Pool;
   let purge: IdempotencyPurge;
 
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
     pool = new pg.Pool({ connectionString: t.databaseUrl, max: 4 });
     purge = t.app.get(IdempotencyPurge);
   });
-  afterAll(async () => {
-    await pool?.end();
-    await t?.close();
-  });
+  afterAll(() => pool?.end());
 
   const keysOf = async (caller: string) =>
     (await pool.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE caller = $1 ORDER BY key', [caller])).rows.map((r) => r.key);

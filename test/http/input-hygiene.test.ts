@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { address, shop } from '../support/shop.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
+import { address } from '../support/shop.js';
 import { logSize } from './log-size.js';
 
 const NUL = 'a\u0000b';
@@ -8,19 +8,15 @@ const LONE_SURROGATE = 'a\ud800b';
 const nested = (depth: number, inner = '1') => '['.repeat(depth) + inner + ']'.repeat(depth);
 
 describe('input hygiene', () => {
-  let t: TestApp;
-  let s: ReturnType<typeof shop>;
-  let alice: string;
+  const t = useTestApp();
+  const s = t.shop;
+  const alice = t.token('alice');
   let ids: { productId: string; cartId: string; orderId: string };
 
   beforeAll(async () => {
-    t = await startTestApp();
-    s = shop(t);
-    alice = t.token('alice');
     const { orderId, productId } = await s.order(alice);
     ids = { productId, orderId, cartId: await s.cart(alice) };
   });
-  afterAll(() => t.close());
 
   /** Sends the request and expects 400 VALIDATION_FAILED with nothing written. */
   async function expectRefused(send: () => PromiseLike<{ status: number; body: { code?: string } }>) {

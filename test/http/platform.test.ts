@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_JWT_SECRET, useTestApp } from '../support/app.js';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 function signHs256(header: object, payload: object, secret = TEST_JWT_SECRET): string {
@@ -10,11 +10,7 @@ function signHs256(header: object, payload: object, secret = TEST_JWT_SECRET): s
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 describe('platform over HTTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('reports health once the database is reachable', async () => {
     const res = await t.http().get('/health').expect(200);
@@ -96,11 +92,7 @@ describe('platform over HTTP', () => {
 });
 
 describe('rate limiting', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
 
   it('answers 429 RATE_LIMITED past the per-caller limit, counting each caller apart', async () => {
     const alice = t.token('alice');

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_JWT_SECRET, useTestApp } from '../support/app.js';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 function bearer(payload: object, header: object = { alg: 'HS256', typ: 'JWT' }): string {
@@ -11,11 +11,7 @@ const now = () => Math.floor(Date.now() / 1000);
 const DAY = 86_400;
 
 describe('token rules (shared/spec/api.md, Identity)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const createCart = (authorization: string) => t.http().post('/carts').set('Authorization', authorization).send({});
 
@@ -64,11 +60,7 @@ describe('token rules (shared/spec/api.md, Identity)', () => {
 });
 
 describe('JWT_MAX_TTL_SECONDS', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ JWT_MAX_TTL_SECONDS: '600' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ JWT_MAX_TTL_SECONDS: '600' });
 
   it('caps the lifetime at the configured value', async () => {
     await t.http().post('/carts').set('Authorization', bearer({ sub: 'a', roles: ['customer'], iat: now(), exp: now() + 600 })).send({}).expect(201);

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { address, shop } from '../support/shop.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
+import { address } from '../support/shop.js';
 
 describe('cart commands over HTTP', () => {
-  let t: TestApp;
-  let s: ReturnType<typeof shop>;
-  let alice: string;
-  let bob: string;
-  beforeAll(async () => {
-    t = await startTestApp();
-    s = shop(t);
-    alice = t.token('alice');
-    bob = t.token('bob');
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const s = t.shop;
+  const alice = t.token('alice');
+  const bob = t.token('bob');
 
   it('creates a cart owned by the caller', async () => {
     const res = await t.http().post('/carts').set('Authorization', alice).send({}).expect(201);

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { shop } from '../support/shop.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
 
 describe('catalog commands over HTTP', () => {
-  let t: TestApp;
-  let s: ReturnType<typeof shop>;
-  beforeAll(async () => {
-    t = await startTestApp();
-    s = shop(t);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const s = t.shop;
 
   it('creates a product and answers the command result', async () => {
     const res = await t.http().post('/products').set('Authorization', s.admin).send({ sku: 'MUG-1', name: 'Mug', description: 'Red', priceCents: 1299, stock: 5 }).expect(201);

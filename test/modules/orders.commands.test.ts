@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { address, shop } from '../support/shop.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
+import { address } from '../support/shop.js';
 
 describe('checkout and order commands over HTTP', () => {
-  let t: TestApp;
-  let s: ReturnType<typeof shop>;
-  let alice: string;
-  let bob: string;
-  beforeAll(async () => {
-    t = await startTestApp({ STORE_CURRENCY: 'EUR' });
-    s = shop(t);
-    alice = t.token('alice');
-    bob = t.token('bob');
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ STORE_CURRENCY: 'EUR' });
+  const s = t.shop;
+  const alice = t.token('alice');
+  const bob = t.token('bob');
 
   describe('checkout', () => {
     it('places the order at current prices, reserves stock and closes the cart in one append', async () => {

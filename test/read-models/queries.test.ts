@@ -1,35 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/event-store/event.js';
 import { EventStore } from '../../src/event-store/event-store.js';
 import { CART_STREAM } from '../../src/modules/carts/cart.events.js';
 import { PRODUCT_STREAM } from '../../src/modules/catalog/product.events.js';
 import { ORDER_STREAM, orderTotal, type OrderLine } from '../../src/modules/orders/order.events.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { shop } from '../support/shop.js';
-
-const address = { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
+import { useTestApp } from '../support/app.js';
+import { address } from '../support/shop.js';
 
 describe('query routes over HTTP', () => {
-  let t: TestApp;
-  let store: EventStore;
-  let admin: string;
-  let alice: string;
-  let bob: string;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    store = t.app.get(EventStore);
-    admin = t.token('root', ['admin']);
-    alice = t.token('alice');
-    bob = t.token('bob');
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const admin = t.token('root', ['admin']);
+  const alice = t.token('alice');
+  const bob = t.token('bob');
 
   /** Appends one stream's events, as a command would; answers the position to wait for. */
   async function append(streamId: string, streamType: string, ...events: NewEvent[]): Promise<string> {
-    const result = await store.append([{ streamId, streamType, expectedVersion: 'any', events }], { correlationId: randomUUID(), actor: 'test' });
+    const result = await t.app.get(EventStore).append([{ streamId, streamType, expectedVersion: 'any', events }], { correlationId: randomUUID(), actor: 'test' });
     return result.lastPosition;
   }
 
@@ -262,7 +250,7 @@ describe('query routes over HTTP', () => {
   });
 
   it('serves commands and reads end to end: a checkout shows in the cart, the orders, the catalog and the report', async () => {
-    const s = shop(t);
+    const s = t.shop;
     const carol = t.token(`carol-${randomUUID()}`);
     const productId = await s.product({ priceCents: 700, stock: 10 });
     const cartId = await s.cart(carol);

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { shop } from '../support/shop.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
 
 describe('read-your-writes over HTTP', () => {
-  let t: TestApp;
-  let s: ReturnType<typeof shop>;
-  beforeAll(async () => {
-    t = await startTestApp();
-    s = shop(t);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const s = t.shop;
 
   it('always shows a command its own write when the GET names the command position', async () => {
     const alice = t.token('alice');

@@ -1,11 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JwtService } from '@nestjs/jwt';
 import request, { type Response } from 'supertest';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.setup.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { buildOpenApiDocument } from '../../src/http/openapi/document.js';
 import { createTestDatabase } from './database.js';
 import { validateResponse, type OpenApiDocument } from './openapi-validator.js';
+import { shop, type Shop } from './shop.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256';
 
@@ -36,7 +38,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const app = await createApp(config);
   await app.getHttpAdapter().getInstance().ready();
-  const jwt = new JwtService({ secret: TEST_JWT_SECRET });
   // Built as /docs-json serves it, without a request that would show in metrics and rate limits.
   const document = JSON.parse(JSON.stringify(buildOpenApiDocument(app))) as OpenApiDocument;
   return {
@@ -44,10 +45,58 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     databaseUrl,
     document,
     http: () => documentedAnswers(request(app.getHttpServer()), document),
-    token: (sub, roles = ['customer'], extra = {}) =>
-      `Bearer ${jwt.sign({ sub, roles, ...extra }, { algorithm: 'HS256', expiresIn: '1h' })}`,
+    token: testToken,
     close: () => app.close(),
   };
+}
+
+const jwt = new JwtService({ secret: TEST_JWT_SECRET });
+
+/** A bearer header value any test app accepts (they all share TEST_JWT_SECRET). */
+export function testToken(sub: string, roles = ['customer'], extra: Record<string, unknown> = {}): string {
+  return `Bearer ${jwt.sign({ sub, roles, ...extra }, { algorithm: 'HS256', expiresIn: '1h' })}`;
+}
+
+export interface ShopTestApp extends TestApp {
+  /** Shortcuts that arrange a shop through the HTTP API (products, carts, orders and their lifecycle). */
+  readonly shop: Shop;
+}
+
+/**
+ * The fixture for a test file (or a `describe`): registers the hooks that start the app on a fresh
+ * database before its tests and close it after them, and answers a handle usable at once, where the
+ * file declares its callers and helpers. Tokens work straight away; the app itself from the first hook or
+ * test on.
+ *
+ *   const t = useTestApp({ STORE_CURRENCY: 'EUR' });
+ *   const alice = t.token('alice');
+ *   it('...', async () => { const { orderId } = await t.shop.order(alice); ... });
+ */
+export function useTestApp(env: Record<string, string> = {}): ShopTestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(env);
+  });
+  afterAll(() => started?.close());
+  const current = (): TestApp => {
+    if (!started) throw new Error('useTestApp: the app starts in beforeAll; use it inside hooks and tests');
+    return started;
+  };
+  const handle: TestApp = {
+    get app() {
+      return current().app;
+    },
+    get databaseUrl() {
+      return current().databaseUrl;
+    },
+    get document() {
+      return current().document;
+    },
+    http: () => current().http(),
+    token: testToken,
+    close: () => current().close(),
+  };
+  return Object.assign(handle, { shop: shop(handle) });
 }
 
 type Client = ReturnType<typeof request>;

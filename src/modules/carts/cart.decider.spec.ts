@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
-import { ConflictError, NotFoundError, type DomainError } from '../../event-store/errors.js';
-import { cartDecider, MAX_CART_LINES, MAX_LINE_QUANTITY, type CartCommand } from './cart.decider.js';
+import { deciderSpec } from '../../event-store/decider.spec-kit.js';
+import { cartDecider, type CartCommand } from './cart.decider.js';
 import type { CartEvent } from './cart.events.js';
 
 const cartId = 'c-1';
@@ -12,32 +12,12 @@ const created: CartEvent = { type: 'CartCreated', data: { cartId, customerId: 'a
 const added = (productId: string, quantity: number): CartEvent => ({ type: 'CartItemAdded', data: { cartId, productId, quantity } });
 const checkedOut: CartEvent = { type: 'CartCheckedOut', data: { cartId, orderId: 'o-1' } };
 
-function given(events: CartEvent[]) {
-  const state = fold(cartDecider, events);
-  return {
-    when(command: CartCommand) {
-      const decide = () => cartDecider.decide(command, state);
-      return {
-        then(expected: CartEvent[]) {
-          expect(decide()).toEqual(expected);
-        },
-        thenThrows(errorClass: new (...args: never[]) => DomainError, code: string, details?: unknown[]) {
-          let error: unknown;
-          try {
-            decide();
-          } catch (caught) {
-            error = caught;
-          }
-          expect(error).toBeInstanceOf(errorClass);
-          expect((error as DomainError).code).toBe(code);
-          if (details) expect((error as DomainError).details).toEqual(details);
-        },
-      };
-    },
-  };
-}
+const { given } = deciderSpec(cartDecider);
 
-const fullCart = [created, ...Array.from({ length: MAX_CART_LINES }, (_, i) => added(`p-${i}`, 1))];
+// The contract's limits as literals, not the decider's constants: a changed constant must fail here.
+const MAX_LINE_QUANTITY = 1000;
+const cartOfLines = (count: number) => [created, ...Array.from({ length: count }, (_, i) => added(`p-${i}`, 1))];
+const fullCart = cartOfLines(100);
 
 describe('cartDecider', () => {
   describe('CreateCart', () => {
@@ -46,7 +26,7 @@ describe('cartDecider', () => {
     });
 
     it('refuses to create a cart twice', () => {
-      given([created]).when({ type: 'CreateCart', cartId, actor: alice }).thenThrows(ConflictError, 'CART_EXISTS');
+      given([created]).when({ type: 'CreateCart', cartId, actor: alice }).thenThrows('CART_EXISTS');
     });
   });
 
@@ -68,15 +48,25 @@ describe('cartDecider', () => {
     it('refuses to merge a line past the maximum quantity', () => {
       given([created, added('p-1', 999)])
         .when(add('p-1', 2))
-        .thenThrows(ConflictError, 'LINE_QUANTITY_EXCEEDED', [{ productId: 'p-1', requested: 1001, max: MAX_LINE_QUANTITY }]);
+        .thenThrows('LINE_QUANTITY_EXCEEDED', [{ productId: 'p-1', requested: 1001, max: MAX_LINE_QUANTITY }]);
+    });
+
+    it('adds a new line of exactly the maximum quantity', () => {
+      given([created]).when(add('p-1', 1000)).then([added('p-1', 1000)]);
     });
 
     it('refuses a new line over the maximum quantity', () => {
-      given([created]).when(add('p-1', MAX_LINE_QUANTITY + 1)).thenThrows(ConflictError, 'LINE_QUANTITY_EXCEEDED');
+      given([created])
+        .when(add('p-1', 1001))
+        .thenThrows('LINE_QUANTITY_EXCEEDED', [{ productId: 'p-1', requested: 1001, max: MAX_LINE_QUANTITY }]);
+    });
+
+    it('adds the 100th line', () => {
+      given(cartOfLines(99)).when(add('p-new', 1)).then([added('p-new', 1)]);
     });
 
     it('refuses a new line in a full cart', () => {
-      given(fullCart).when(add('p-new', 1)).thenThrows(ConflictError, 'CART_FULL');
+      given(fullCart).when(add('p-new', 1)).thenThrows('CART_FULL');
     });
 
     it('still merges into an existing line of a full cart', () => {
@@ -84,15 +74,15 @@ describe('cartDecider', () => {
     });
 
     it('answers not found for a missing cart', () => {
-      given([]).when(add('p-1', 1)).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([]).when(add('p-1', 1)).thenThrows('NOT_FOUND');
     });
 
     it("answers not found for another customer's cart", () => {
-      given([created]).when(add('p-1', 1, bob)).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([created]).when(add('p-1', 1, bob)).thenThrows('NOT_FOUND');
     });
 
     it('refuses a checked-out cart', () => {
-      given([created, added('p-1', 1), checkedOut]).when(add('p-1', 1)).thenThrows(ConflictError, 'CART_CHECKED_OUT');
+      given([created, added('p-1', 1), checkedOut]).when(add('p-1', 1)).thenThrows('CART_CHECKED_OUT');
     });
   });
 
@@ -134,11 +124,17 @@ describe('cartDecider', () => {
     });
 
     it('refuses a quantity over the maximum', () => {
-      given([created, added('p-1', 2)]).when(set('p-1', MAX_LINE_QUANTITY + 1)).thenThrows(ConflictError, 'LINE_QUANTITY_EXCEEDED');
+      given([created, added('p-1', 2)])
+        .when(set('p-1', 1001))
+        .thenThrows('LINE_QUANTITY_EXCEEDED', [{ productId: 'p-1', requested: 1001, max: MAX_LINE_QUANTITY }]);
+    });
+
+    it('adds the 100th line', () => {
+      given(cartOfLines(99)).when(set('p-new', 3)).then([added('p-new', 3)]);
     });
 
     it('refuses to add a line to a full cart', () => {
-      given(fullCart).when(set('p-new', 1)).thenThrows(ConflictError, 'CART_FULL');
+      given(fullCart).when(set('p-new', 1)).thenThrows('CART_FULL');
     });
 
     it('still changes a line of a full cart', () => {
@@ -146,15 +142,15 @@ describe('cartDecider', () => {
     });
 
     it('answers not found for a missing cart', () => {
-      given([]).when(set('p-1', 1)).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([]).when(set('p-1', 1)).thenThrows('NOT_FOUND');
     });
 
     it("answers not found for another customer's cart", () => {
-      given([created, added('p-1', 2)]).when(set('p-1', 3, bob)).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([created, added('p-1', 2)]).when(set('p-1', 3, bob)).thenThrows('NOT_FOUND');
     });
 
     it('refuses a checked-out cart', () => {
-      given([created, added('p-1', 2), checkedOut]).when(set('p-1', 3)).thenThrows(ConflictError, 'CART_CHECKED_OUT');
+      given([created, added('p-1', 2), checkedOut]).when(set('p-1', 3)).thenThrows('CART_CHECKED_OUT');
     });
   });
 
@@ -166,19 +162,19 @@ describe('cartDecider', () => {
     });
 
     it('answers not found for an absent line', () => {
-      given([created, added('p-1', 2)]).when(remove('p-2')).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([created, added('p-1', 2)]).when(remove('p-2')).thenThrows('NOT_FOUND');
     });
 
     it('answers not found for a missing cart', () => {
-      given([]).when(remove('p-1')).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([]).when(remove('p-1')).thenThrows('NOT_FOUND');
     });
 
     it("answers not found for another customer's cart", () => {
-      given([created, added('p-1', 2)]).when(remove('p-1', bob)).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([created, added('p-1', 2)]).when(remove('p-1', bob)).thenThrows('NOT_FOUND');
     });
 
     it('refuses a checked-out cart', () => {
-      given([created, added('p-1', 2), checkedOut]).when(remove('p-1')).thenThrows(ConflictError, 'CART_CHECKED_OUT');
+      given([created, added('p-1', 2), checkedOut]).when(remove('p-1')).thenThrows('CART_CHECKED_OUT');
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
-import { ConflictError, NotFoundError, type DomainError } from '../../event-store/errors.js';
+import { deciderSpec } from '../../event-store/decider.spec-kit.js';
 import { productDecider, stockAvailable, type ProductCommand, type ProductState } from './product.decider.js';
 import type { ProductCreated, ProductEvent } from './product.events.js';
 
@@ -13,30 +13,7 @@ const created: ProductCreated = {
 };
 const reserved = (quantity: number): ProductEvent => ({ type: 'StockReserved', data: { productId, orderId, quantity } });
 
-function given(events: ProductEvent[]) {
-  const state = fold(productDecider, events);
-  return {
-    when(command: ProductCommand) {
-      const decide = () => productDecider.decide(command, state);
-      return {
-        then(expected: ProductEvent[]) {
-          expect(decide()).toEqual(expected);
-        },
-        thenThrows(errorClass: new (...args: never[]) => DomainError, code: string, details?: unknown[]) {
-          let error: unknown;
-          try {
-            decide();
-          } catch (caught) {
-            error = caught;
-          }
-          expect(error).toBeInstanceOf(errorClass);
-          expect((error as DomainError).code).toBe(code);
-          if (details) expect((error as DomainError).details).toEqual(details);
-        },
-      };
-    },
-  };
-}
+const { given } = deciderSpec(productDecider);
 
 describe('productDecider', () => {
   describe('CreateProduct', () => {
@@ -55,7 +32,7 @@ describe('productDecider', () => {
     });
 
     it('refuses to create a product twice', () => {
-      given([created]).when(create).thenThrows(ConflictError, 'PRODUCT_EXISTS');
+      given([created]).when(create).thenThrows('PRODUCT_EXISTS');
     });
   });
 
@@ -84,7 +61,7 @@ describe('productDecider', () => {
     });
 
     it('answers not found for a missing product', () => {
-      given([]).when({ type: 'UpdateProduct', productId, name: 'Mug' }).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([]).when({ type: 'UpdateProduct', productId, name: 'Mug' }).thenThrows('NOT_FOUND');
     });
   });
 
@@ -100,7 +77,7 @@ describe('productDecider', () => {
     it('refuses to take stock on hand below zero', () => {
       given([created])
         .when({ type: 'AdjustStock', productId, delta: -11 })
-        .thenThrows(ConflictError, 'INSUFFICIENT_STOCK', [{ productId, requested: -11, available: 10 }]);
+        .thenThrows('INSUFFICIENT_STOCK', [{ productId, requested: -11, available: 10 }]);
     });
 
     it('removes stock down to exactly what open orders reserve', () => {
@@ -112,7 +89,7 @@ describe('productDecider', () => {
     it('refuses to take stock on hand below what open orders reserve', () => {
       given([created, reserved(4)])
         .when({ type: 'AdjustStock', productId, delta: -7 })
-        .thenThrows(ConflictError, 'INSUFFICIENT_STOCK', [{ productId, requested: -7, available: 6 }]);
+        .thenThrows('INSUFFICIENT_STOCK', [{ productId, requested: -7, available: 6 }]);
     });
 
     it('emits nothing for a zero delta', () => {
@@ -120,7 +97,7 @@ describe('productDecider', () => {
     });
 
     it('answers not found for a missing product', () => {
-      given([]).when({ type: 'AdjustStock', productId, delta: 1 }).thenThrows(NotFoundError, 'NOT_FOUND');
+      given([]).when({ type: 'AdjustStock', productId, delta: 1 }).thenThrows('NOT_FOUND');
     });
   });
 
@@ -136,7 +113,7 @@ describe('productDecider', () => {
     };
 
     it('starts as a missing product', () => {
-      expect(productDecider.initialState.exists).toBe(false);
+      expect(productDecider.initialState).toEqual({ exists: false, sku: '', name: '', description: '', priceCents: 0, stockOnHand: 0, reserved: 0 });
     });
 
     it('ProductCreated sets every field and the stock on hand', () => {
