@@ -98,7 +98,7 @@ export class ErrorFilter implements ExceptionFilter {
  * and the answers cannot disagree. A module's own conflict code that the table does not list yet is
  * still a 409; any other unlisted code is a bug, answered as a 500 and logged.
  */
-function domainStatus(error: DomainError): number {
+export function domainStatus(error: DomainError): number {
   if (Object.hasOwn(ERROR_STATUS, error.code)) return ERROR_STATUS[error.code as keyof typeof ERROR_STATUS];
   return error instanceof ConflictError ? 409 : 500;
 }

@@ -133,7 +133,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
    * Rebuilds a read model from the whole log into shadow tables while the live one keeps serving, then
    * swaps them in (see ProjectionRebuild). `{ swap: false }` leaves the shadows in place instead, equal to
    * the live tables as of the live checkpoint when it finished. Throws NotFoundError for an unknown name,
-   * ProjectionRebuildingError (409) if a rebuild of it is already running on any instance.
+   * ProjectionRebuildingError (PROJECTION_REBUILDING) if a rebuild of it is already running on any instance.
    */
   rebuild(name: string, options: RebuildOptions | ((progress: RebuildProgress) => void) = {}): Promise<RebuildResult> {
     const { swap = true, onProgress } = typeof options === 'function' ? { onProgress: options } : options;
