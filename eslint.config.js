@@ -16,4 +16,34 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
+  // Boundaries (README, "Boundaries"): the kernel knows no transport and no domain; infrastructure knows
+  // no domain; a module sees another only through its events and its small public read contract.
+  {
+    files: ['src/event-store/**', 'src/projections/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '(^|/)(http|modules)/', message: 'The kernel (event-store, projections) imports nothing from http/ or modules/.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/http/**', 'src/database/**', 'src/config/**', 'src/observability/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '(^|/)modules/', message: 'Infrastructure imports nothing from a domain module.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/modules/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          // `../<other>/<file>` from a module's folder, unless it is that module's events or public contract.
+          regex: '^\\.\\./(?!\\.)[^/]+/(?!.*\\.(events|public)\\.js$)',
+          message: "A module imports another only through its `*.events.ts` or `*.public.ts`.",
+        }],
+      }],
+    },
+  },
 );

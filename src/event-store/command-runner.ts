@@ -17,15 +17,11 @@ export interface CommandContext {
   readonly causationId: string;
   /** From `If-Match`: the primary aggregate must be at this version. */
   readonly expectedVersion?: number;
-  /** From `Idempotency-Key`: recorded with the events, in the same transaction. */
-  readonly idempotency?: IdempotencyRecord;
-}
-
-export interface IdempotencyRecord {
-  readonly caller: string;
-  readonly key: string;
-  readonly requestHash: string;
-  readonly statusCode: number;
+  /**
+   * The caller's own work that must commit with the events, given the command's answer (HTTP records
+   * an `Idempotency-Key`'s answer here). It runs only when the command appends something.
+   */
+  readonly inTransaction?: (client: pg.PoolClient, result: CommandResult) => Promise<void>;
 }
 
 /** Every successful command answers this (checkout adds `cartId`). */
@@ -186,9 +182,8 @@ export class CommandRunner {
       return { ...a, expectedVersion };
     });
     const metadata = { correlationId: context.correlationId, causationId: context.causationId, actor: context.actor };
-    const idempotency = context.idempotency;
     let result: CommandResult | undefined;
-    const needsTransaction = plan.inTransaction !== undefined || idempotency !== undefined;
+    const needsTransaction = plan.inTransaction !== undefined || context.inTransaction !== undefined;
     let appended: AppendResult;
     try {
       appended = await this.store.append(streams, metadata, {
@@ -196,7 +191,7 @@ export class CommandRunner {
           ? async (client, appendResult) => {
               await plan.inTransaction?.(client);
               result = plan.result(appendResult);
-              if (idempotency) await recordIdempotentResponse(client, idempotency, result);
+              await context.inTransaction?.(client, result);
             }
           : undefined,
       });
@@ -241,24 +236,4 @@ function countRefused(error: unknown): never {
   commandsHandled.inc();
   if (error instanceof DomainError) commandsRefused.inc({ code: error.code });
   throw error;
-}
-
-/** How long a recorded answer is replayed; after that the key may be used afresh. */
-export const IDEMPOTENCY_RETENTION = '24 hours';
-
-/** Raised when a concurrent request with the same idempotency key committed first. */
-export class IdempotencyRaceError extends Error {}
-
-async function recordIdempotentResponse(client: pg.PoolClient, record: IdempotencyRecord, response: CommandResult): Promise<void> {
-  // A concurrent request with the same key blocks here until the first commits, then updates nothing.
-  // An expired record is overwritten: the key is free again.
-  const { rowCount } = await client.query(
-    `INSERT INTO idempotency_keys (caller, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (caller, key) DO UPDATE
-       SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code,
-           response = EXCLUDED.response, created_at = now()
-       WHERE idempotency_keys.created_at <= now() - interval '${IDEMPOTENCY_RETENTION}'`,
-    [record.caller, record.key, record.requestHash, record.statusCode, JSON.stringify(response)],
-  );
-  if (rowCount === 0) throw new IdempotencyRaceError();
 }

@@ -1,9 +1,8 @@
 /**
- * The few typed errors the domain and the kernel throw. The HTTP error filter maps each class to the
- * contract's status; `code` is the stable code clients match on.
+ * The few typed errors the domain and the kernel throw. `code` is the stable code clients match on; the
+ * kernel knows no transport, so the HTTP error filter maps each code to the contract's status.
  */
 export abstract class DomainError extends Error {
-  abstract readonly status: number;
   constructor(
     readonly code: string,
     message: string,
@@ -16,20 +15,16 @@ export abstract class DomainError extends Error {
 
 /** The thing does not exist, or is not the caller's to see (its existence is not revealed). */
 export class NotFoundError extends DomainError {
-  readonly status = 404;
   constructor(message = 'Not found') {
     super('NOT_FOUND', message);
   }
 }
 
 /** The current state forbids the command. */
-export class ConflictError extends DomainError {
-  readonly status = 409;
-}
+export class ConflictError extends DomainError {}
 
 /** The caller may not do this. */
 export class ForbiddenError extends DomainError {
-  readonly status = 403;
   constructor(message = 'Forbidden') {
     super('FORBIDDEN', message);
   }
@@ -37,7 +32,6 @@ export class ForbiddenError extends DomainError {
 
 /** A conditional command (`If-Match`) found the aggregate at another version. */
 export class WrongExpectedVersionError extends DomainError {
-  readonly status = 412;
   constructor(
     readonly streamId: string,
     readonly expected: number,
@@ -49,7 +43,6 @@ export class WrongExpectedVersionError extends DomainError {
 
 /** Another writer appended to a stream between our read and our write, and retrying did not help. */
 export class ConcurrencyError extends DomainError {
-  readonly status = 409;
   constructor(message = 'The aggregate was changed concurrently; retry the command') {
     super('CONCURRENCY_CONFLICT', message);
   }

@@ -1,24 +1,27 @@
 import { BadRequestException, createParamDecorator, ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { CommandContext, IdempotencyRecord } from '../event-store/command-runner.js';
+import type { CommandContext } from '../event-store/command-runner.js';
 import type { AuthenticatedRequest } from './auth.js';
+import { recordIdempotentResponse, type IdempotencyRecord } from './idempotency-record.js';
 
 export type CommandRequest = AuthenticatedRequest & { idempotency?: IdempotencyRecord };
 
 /**
  * The command's context from the request: the actor, the request id as correlation id, `If-Match` as
- * the expected version, and the idempotency record the interceptor prepared.
+ * the expected version, and the recording of the idempotency record the interceptor prepared, which
+ * the runner does in the append's transaction.
  */
 export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<CommandRequest>();
   if (!request.caller) throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'Authentication required' });
+  const idempotency = request.idempotency;
   return {
     actor: request.caller.id,
     // The request's id (see request-id.ts): the client's X-Request-Id when acceptable, the one the logs carry.
     correlationId: request.id,
     causationId: randomUUID(),
     expectedVersion: parseIfMatch(header(request, 'if-match')),
-    idempotency: request.idempotency,
+    inTransaction: idempotency ? (client, result) => recordIdempotentResponse(client, idempotency, result) : undefined,
   };
 });
 

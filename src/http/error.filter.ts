@@ -2,7 +2,8 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { isConnectionError } from '../database/connection-loss.js';
-import { DomainError } from '../event-store/errors.js';
+import { ConflictError, DomainError } from '../event-store/errors.js';
+import { ERROR_STATUS } from './openapi/error-codes.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -56,7 +57,7 @@ export class ErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
-      return withDetails({ statusCode: exception.status, code: exception.code, message: exception.message }, exception.details);
+      return withDetails({ statusCode: domainStatus(exception), code: exception.code, message: exception.message }, exception.details);
     }
     if (exception instanceof ThrottlerException) {
       return { statusCode: 429, code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
@@ -90,6 +91,16 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL', message: 'Internal server error' };
   }
+}
+
+/**
+ * A domain error's status, from the same code table the OpenAPI document is built from, so the document
+ * and the answers cannot disagree. A module's own conflict code that the table does not list yet is
+ * still a 409; any other unlisted code is a bug, answered as a 500 and logged.
+ */
+export function domainStatus(error: DomainError): number {
+  if (Object.hasOwn(ERROR_STATUS, error.code)) return ERROR_STATUS[error.code as keyof typeof ERROR_STATUS];
+  return error instanceof ConflictError ? 409 : 500;
 }
 
 /** Our code for a Fastify request error, which Nest may have wrapped in an HttpException. */

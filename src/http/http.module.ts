@@ -5,6 +5,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config.js';
+import { AdminModule } from './admin/admin.module.js';
 import { Authenticator, AuthGuard } from './auth.js';
 import { BodilessRouteGuard } from './bodiless-route.guard.js';
 import { ErrorFilter } from './error.filter.js';
@@ -13,12 +14,17 @@ import { MetricsAccess } from './metrics-access.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyPurge } from './idempotency-purge.js';
 import { PlatformController } from './platform.controller.js';
+import { ReadModelInterceptor } from './read-models/read-model.interceptor.js';
 import { CallerRateLimit } from './rate-limit.js';
 import { RequestIdHeader } from './request-id.js';
 
-/** Cross-cutting HTTP: identity, rate limits, idempotency, the error filter, health and metrics. */
+/**
+ * Cross-cutting HTTP: identity, rate limits, idempotency, read-your-writes, the error filter, health,
+ * metrics and the admin routes.
+ */
 @Module({
   imports: [
+    AdminModule,
     TerminusModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -44,6 +50,7 @@ import { RequestIdHeader } from './request-id.js';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: BodilessRouteGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: ReadModelInterceptor },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
   exports: [JwtModule],

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import pg from 'pg';
 import { PG_POOL } from '../database/database.tokens.js';
-import { IDEMPOTENCY_RETENTION } from '../event-store/command-runner.js';
+import { IDEMPOTENCY_RETENTION } from './idempotency-record.js';
 
 /** How often expired records are purged. The table grows by at most a day's keyed commands meanwhile. */
 export const PURGE_INTERVAL_MS = 10 * 60_000;

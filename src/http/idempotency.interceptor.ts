@@ -14,7 +14,7 @@ import type { FastifyReply } from 'fastify';
 import pg from 'pg';
 import { catchError, from, Observable, of, switchMap, throwError } from 'rxjs';
 import { PG_POOL } from '../database/database.tokens.js';
-import { IDEMPOTENCY_RETENTION, IdempotencyRaceError } from '../event-store/command-runner.js';
+import { IDEMPOTENCY_RETENTION, IdempotencyRaceError } from './idempotency-record.js';
 import type { CommandRequest } from './command-context.js';
 
 
@@ -26,9 +26,10 @@ interface StoredResponse {
 
 /**
  * `Idempotency-Key` on a POST: a repeat (same caller, key and request) within 24 h gets the first answer
- * and writes nothing; the same key with another request is 422. The key is recorded by the command
- * runner in the same transaction as the events, so two simultaneous requests with one key cannot both
- * write: the second one's transaction fails on the key and it replays the first one's answer.
+ * and writes nothing; the same key with another request is 422. The key is recorded in the same
+ * transaction as the events (through the command context's `inTransaction` hook, see command-context.ts),
+ * so two simultaneous requests with one key cannot both write: the second one's transaction fails on the
+ * key and it replays the first one's answer.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {

@@ -1,25 +1,17 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
 import pg from 'pg';
 import { PG_POOL } from '../database/database.tokens.js';
-import type { LogCheckpoint } from '../event-store/event.js';
 import { EventStore } from '../event-store/event-store.js';
 import { NotFoundError } from '../event-store/errors.js';
-import { SHADOW_SUFFIX } from './batch-applier.js';
-import { CheckpointStore, compareCheckpoints } from './checkpoint-store.js';
+import { CheckpointStore } from './checkpoint-store.js';
 import { AppendBroadcast } from './append-broadcast.js';
 import { ListenSession } from './listen-session.js';
 import { BATCH_SIZE as LIVE_BATCH_SIZE, LiveApplier } from './live-applier.js';
-import { PROJECTION_PROVIDER, USES_READ_MODELS, type Projection } from './projection.js';
-import { lockKey } from './projection-locks.js';
+import type { Projection } from './projection.js';
+import { checkReadModelUsers, discoverProjections } from './projection-discovery.js';
+import { readProjectionStatuses, type ProjectionStatus } from './projection-status.js';
+import { ReadYourWrites } from './read-your-writes.js';
 import { SharedLogReads } from './shared-log-reads.js';
 import { trackPool, trackProjections } from '../observability/metrics.js';
 import { readProjectionProgress } from './projection-progress.js';
@@ -32,26 +24,10 @@ import {
   type TableDifference,
 } from './projection-rebuild.js';
 
-export type ProjectionState = 'running' | 'rebuilding' | 'failed';
+export type { ProjectionState, ProjectionStatus } from './projection-status.js';
 
-/** One row of `GET /admin/projections`. */
-export interface ProjectionStatus {
-  readonly name: string;
-  /** The checkpoint's position: the last applied event. */
-  readonly position: string;
-  readonly headPosition: string;
-  /** Events after the checkpoint, in log order. */
-  readonly lag: number;
-  readonly status: ProjectionState;
-  readonly lastError?: string;
-}
-
-/** How often a read waiting for a position re-reads the checkpoints (another instance may be the applier). */
-const CHECKPOINT_POLL_MS = 100;
 /** Connections for live batches: enough for this project's projections to run theirs at the same time. */
 const BATCH_POOL_SIZE = 8;
-/** Read-model tables get a `__rebuild` shadow: the name must leave room for it within PostgreSQL's 63 bytes. */
-const TABLE_NAME = /^[a-z_][a-z0-9_]{0,53}$/;
 
 /**
  * Runs every projection (a provider marked @ProjectionProvider()): keeps each read model up to date from
@@ -62,7 +38,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   private readonly logger = new Logger(ProjectionRunner.name);
   private readonly appliers = new Map<string, LiveApplier>();
   private readonly rebuilds = new Set<{ readonly abort: AbortController; readonly done: Promise<unknown> }>();
-  private readonly advanceListeners = new Set<() => void>();
+  private readonly reads: ReadYourWrites;
   private readonly session: ListenSession;
   private readonly broadcast: AppendBroadcast;
   private readonly logReads: SharedLogReads;
@@ -94,6 +70,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     this.batchPool.on('error', (error) => this.logger.warn(`projection batch connection lost: ${error.message}`));
     this.broadcast = new AppendBroadcast(pool);
     this.logReads = new SharedLogReads(store);
+    this.reads = new ReadYourWrites({ store, checkpoints, localCheckpoint: (name) => this.applierOf(name).appliedCheckpoint });
   }
 
   /** The projections this runner found, by name. */
@@ -102,11 +79,8 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   async onModuleInit(): Promise<void> {
-    for (const wrapper of this.discovery.getProviders()) {
-      const projection = this.projectionOf(wrapper);
-      if (projection) this.register(projection);
-    }
-    this.checkReadModelUsers();
+    for (const projection of discoverProjections(this.discovery, this.reflector)) this.register(projection);
+    checkReadModelUsers(this.discovery, this.reflector, new Set(this.appliers.keys()));
     if (this.appliers.size > 0) await this.checkpoints.ensure(this.names);
     this.untrackMetrics = [trackPool('projection-batches', this.batchPool), trackProjections(() => readProjectionProgress(this.pool, this.names))];
   }
@@ -134,76 +108,32 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   /**
-   * Resolves true once every named projection has applied the event at global `position` ('0': at once),
-   * or passed it if no event will ever hold it (see PositionLookup), false if they have not within
-   * `timeoutMs`. Waits on this instance's batches and re-reads the checkpoint table, since the applier
-   * may be another instance.
+   * Resolves true once every named projection has applied the event at global `position`, false if
+   * they have not within `timeoutMs` (see ReadYourWrites).
    */
-  async waitForPosition(names: readonly string[], position: string, timeoutMs: number): Promise<boolean> {
-    for (const name of names) this.applierOf(name);
-    if (BigInt(position) === 0n) return true;
-    const deadline = Date.now() + timeoutMs;
-    const lookup = this.store.lookupPosition(position);
-    let target: LogCheckpoint | null = null;
-    for (;;) {
-      // An event that is not there yet (still being written) may be by the next look.
-      target ??= await lookup.target();
-      if (target && (await this.haveApplied(names, target))) return true;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return false;
-      await this.nextAdvance(Math.min(remaining, CHECKPOINT_POLL_MS));
-    }
+  waitForPosition(names: readonly string[], position: string, timeoutMs: number): Promise<boolean> {
+    return this.reads.waitForPosition(names, position, timeoutMs);
   }
 
-  /**
-   * The lowest checkpoint position among the named projections: what a read of them reflects at least.
-   * Each checkpoint is the later of ours and the table's: right after a batch commits, the table is
-   * ahead of ours (and a read that waited for a position may have seen it there).
-   */
-  async positionOf(names: readonly string[]): Promise<string> {
-    const local = this.localCheckpoints(names);
-    const table = await this.tableCheckpoints(names);
-    return lowestPosition(names.map((_, i) => laterCheckpoint(local[i], table[i])));
+  /** The lowest checkpoint position among the named projections: what a read of them reflects at least. */
+  positionOf(names: readonly string[]): Promise<string> {
+    return this.reads.positionOf(names);
   }
 
-  /**
-   * positionOf() without a query, when this instance applies all the named projections (the common case,
-   * and the hot path of every read-model GET); undefined otherwise.
-   */
+  /** positionOf() without a query, when this instance applies all the named projections; else undefined. */
   localPositionOf(names: readonly string[]): string | undefined {
-    const local = this.localCheckpoints(names);
-    return local.every((checkpoint) => checkpoint !== undefined) ? lowestPosition(local) : undefined;
+    return this.reads.localPositionOf(names);
   }
 
-  async statuses(): Promise<ProjectionStatus[]> {
-    const names = this.names;
-    const [rows, headPosition, rebuilding] = await Promise.all([this.checkpoints.readMany(names), this.store.headPosition(), this.rebuildingNames(names)]);
-    return Promise.all(
-      names.map(async (name) => {
-        const row = rows.get(name);
-        const checkpoint = row?.checkpoint ?? { transactionId: '0', position: '0' };
-        const { rows: lag } = await this.pool.query<{ n: string }>(
-          'SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)',
-          [checkpoint.transactionId, checkpoint.position],
-        );
-        const lastError = row?.lastError ?? (row?.rebuildError ? `rebuild failed: ${row.rebuildError}` : undefined);
-        return {
-          name,
-          position: checkpoint.position,
-          headPosition,
-          lag: Number(lag[0].n),
-          status: rebuilding.has(name) ? 'rebuilding' : (row?.status ?? 'running'),
-          ...(lastError ? { lastError } : {}),
-        };
-      }),
-    );
+  statuses(): Promise<ProjectionStatus[]> {
+    return readProjectionStatuses({ pool: this.pool, store: this.store, checkpoints: this.checkpoints }, this.names);
   }
 
   /**
    * Rebuilds a read model from the whole log into shadow tables while the live one keeps serving, then
    * swaps them in (see ProjectionRebuild). `{ swap: false }` leaves the shadows in place instead, equal to
    * the live tables as of the live checkpoint when it finished. Throws NotFoundError for an unknown name,
-   * ProjectionRebuildingError (409) if a rebuild of it is already running on any instance.
+   * ProjectionRebuildingError (PROJECTION_REBUILDING) if a rebuild of it is already running on any instance.
    */
   rebuild(name: string, options: RebuildOptions | ((progress: RebuildProgress) => void) = {}): Promise<RebuildResult> {
     const { swap = true, onProgress } = typeof options === 'function' ? { onProgress: options } : options;
@@ -278,80 +208,15 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     await this.batchPool.end();
   }
 
-  private async haveApplied(names: readonly string[], target: LogCheckpoint): Promise<boolean> {
-    const applied = (checkpoints: readonly (LogCheckpoint | undefined)[]) =>
-      checkpoints.every((checkpoint) => checkpoint !== undefined && compareCheckpoints(target, checkpoint) <= 0);
-    return applied(this.localCheckpoints(names)) || applied(await this.tableCheckpoints(names));
-  }
-
-  /**
-   * Each named projection's checkpoint as this instance knows it without a query: its own, where it is the
-   * applier; undefined for the others. Like the table's, a lower bound: checkpoints only move on.
-   */
-  private localCheckpoints(names: readonly string[]): (LogCheckpoint | undefined)[] {
-    return names.map((name) => this.applierOf(name).appliedCheckpoint);
-  }
-
-  private async tableCheckpoints(names: readonly string[]): Promise<(LogCheckpoint | undefined)[]> {
-    const rows = await this.checkpoints.readMany(names);
-    return names.map((name) => rows.get(name)?.checkpoint);
-  }
-
-  /** Resolves on this instance's next committed batch, or after `ms`. */
-  private nextAdvance(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const listener = () => {
-        clearTimeout(timer);
-        this.advanceListeners.delete(listener);
-        resolve();
-      };
-      const timer = setTimeout(listener, ms);
-      this.advanceListeners.add(listener);
-    });
-  }
-
-  private onAdvance(): void {
-    for (const listener of [...this.advanceListeners]) listener();
-  }
-
-  /** Projections some instance is rebuilding: whoever holds the rebuild lock (pg_locks is cluster-wide). */
-  private async rebuildingNames(names: readonly string[]): Promise<Set<string>> {
-    const keys = names.map((name) => lockKey('rebuild', name));
-    const { rows } = await this.pool.query<{ i: number }>(
-      `SELECT k.i FROM unnest($1::oid[], $2::oid[]) WITH ORDINALITY AS k(class_id, obj_id, i)
-       WHERE EXISTS (SELECT 1 FROM pg_locks l
-                     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                       AND l.classid = k.class_id AND l.objid = k.obj_id)`,
-      [keys.map((k) => k.classId), keys.map((k) => k.objId)],
-    );
-    return new Set(rows.map((row) => names[Number(row.i) - 1]));
-  }
-
   private applierOf(name: string): LiveApplier {
     const applier = this.appliers.get(name);
     if (!applier) throw new NotFoundError(`No projection named ${name}`);
     return applier;
   }
 
-  private projectionOf(wrapper: InstanceWrapper): Projection | undefined {
-    const { metatype, instance } = wrapper;
-    if (typeof metatype !== 'function' || !this.reflector.get<boolean | undefined>(PROJECTION_PROVIDER, metatype)) return undefined;
-    if (!wrapper.isDependencyTreeStatic() || !instance) {
-      throw new Error(`projection provider ${metatype.name} must be a singleton (not request- or transient-scoped)`);
-    }
-    return instance as Projection;
-  }
-
   private register(projection: Projection): void {
-    const { name, tables } = projection;
-    if (typeof name !== 'string' || name.length === 0) throw new Error(`projection ${projection.constructor.name} has no name`);
+    const { name } = projection;
     if (this.appliers.has(name)) throw new Error(`two projections are named ${name}: is a projection listed in two modules' providers?`);
-    for (const table of tables) {
-      if (!TABLE_NAME.test(table) || table.endsWith(SHADOW_SUFFIX)) {
-        throw new Error(`projection ${name}: table name ${table} must be lower-case snake_case of at most 54 characters`);
-      }
-    }
     this.appliers.set(
       name,
       new LiveApplier(projection, {
@@ -360,40 +225,8 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
         readNext: (client, after) => this.store.readLogBatch(after, LIVE_BATCH_SIZE, client),
         checkpoints: this.checkpoints,
         session: this.session,
-        onAdvance: () => this.onAdvance(),
+        onAdvance: () => this.reads.advanced(),
       }),
     );
   }
-
-  /** A @UsesReadModels naming no projection is a typo that would fail every request: refuse to start. */
-  private checkReadModelUsers(): void {
-    const scanner = new MetadataScanner();
-    for (const { instance, metatype } of this.discovery.getControllers()) {
-      if (!instance || typeof metatype !== 'function') continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of scanner.getAllMethodNames(prototype)) {
-        const handler = (prototype as Record<string, (...args: unknown[]) => unknown>)[method];
-        const names: string[] = this.reflector.get<string[] | undefined>(USES_READ_MODELS, handler) ?? [];
-        const unknown = names.filter((n) => !this.appliers.has(n));
-        if (unknown.length > 0) {
-          throw new Error(`${metatype.name}.${method} uses read models of unknown projections: ${unknown.join(', ')}`);
-        }
-      }
-    }
-  }
-}
-
-function laterCheckpoint(a: LogCheckpoint | undefined, b: LogCheckpoint | undefined): LogCheckpoint | undefined {
-  if (!a || !b) return a ?? b;
-  return compareCheckpoints(a, b) >= 0 ? a : b;
-}
-
-/** The lowest of some checkpoints' positions (a projection with no checkpoint row yet counts as 0). */
-function lowestPosition(checkpoints: readonly (LogCheckpoint | undefined)[]): string {
-  let lowest: bigint | undefined;
-  for (const checkpoint of checkpoints) {
-    const position = BigInt(checkpoint?.position ?? '0');
-    if (lowest === undefined || position < lowest) lowest = position;
-  }
-  return String(lowest ?? 0n);
 }

@@ -2,7 +2,6 @@ import { ConflictError, DomainError } from '../event-store/errors.js';
 
 /** A read was asked to reflect a position (`X-Min-Position`) its read models had not applied in time. */
 export class ProjectionLaggingError extends DomainError {
-  readonly status = 503;
   constructor(position: string) {
     super('PROJECTION_LAGGING', `The read model has not caught up with position ${position} yet; retry shortly`);
   }

@@ -1,19 +1,17 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { CheckpointStore } from './checkpoint-store.js';
 import { ProjectionRunner } from './projection-runner.js';
-import { ProjectionsController } from './projections.controller.js';
-import { ReadModelInterceptor } from './read-model.interceptor.js';
 
 /**
  * The read side's engine. A domain module registers a projection by listing its @ProjectionProvider()
- * class in its `providers`; its GETs mark the read models they use with @UsesReadModels(...names).
+ * class in its `providers`; its GETs mark the read models they use with @UsesReadModels(...names)
+ * (HTTP's read-model interceptor honours the mark; the admin routes live in http/admin/).
  */
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  controllers: [ProjectionsController],
-  providers: [CheckpointStore, ProjectionRunner, { provide: APP_INTERCEPTOR, useClass: ReadModelInterceptor }],
+  providers: [CheckpointStore, ProjectionRunner],
   exports: [ProjectionRunner],
 })
 export class ProjectionsModule {}

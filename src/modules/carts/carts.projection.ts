@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import type { StoredEvent } from '../../event-store/event.js';
 import { int4Value, jsonValue, textValue, timestampValue, UnexpectedValueError, uuidValue } from '../../projections/batch-values.js';
 import { ProjectionProvider, type Projection, type ProjectionContext } from '../../projections/projection.js';
+import { PRODUCTS_TABLE } from '../catalog/catalog.public.js';
 import type { OrderPlaced } from '../orders/order.events.js';
 import type { CartCheckedOut, CartCreated, CartItemAdded, CartItemQuantityChanged, CartItemRemoved } from './cart.events.js';
 import type { CartDto, CartItemDto } from './carts.query.dto.js';
@@ -338,7 +339,7 @@ export class CartQueries {
               ) ORDER BY l.line_no) FILTER (WHERE l.product_id IS NOT NULL), '[]') AS items
        FROM carts_view c
        LEFT JOIN cart_lines_view l ON l.cart_id = c.id
-       LEFT JOIN products_view p ON p.id = l.product_id
+       LEFT JOIN ${PRODUCTS_TABLE} p ON p.id = l.product_id
        WHERE c.id = $1
        GROUP BY c.id`,
       [id],

@@ -6,6 +6,7 @@ import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import { UsesReadModels } from '../../projections/projection.js';
+import { CATALOG_READ_MODEL } from '../catalog/catalog.public.js';
 import { CartQueries } from './carts.projection.js';
 import { CartDto } from './carts.query.dto.js';
 
@@ -16,7 +17,7 @@ export class CartsQueriesController {
   constructor(private readonly carts: CartQueries) {}
 
   @Get(':id')
-  @UsesReadModels('carts', 'catalog')
+  @UsesReadModels('carts', CATALOG_READ_MODEL)
   @ApiRead({ operationId: 'getCart', summary: 'Get a cart', description: 'With current catalog prices while open.', access: 'customer', type: CartDto, readModels: true, errors: ['NOT_FOUND'] })
   @ApiUuidParam('id', 'The cart')
   async get(@Param('id', UuidParamPipe) id: string, @CurrentCaller() caller: Caller): Promise<CartDto> {

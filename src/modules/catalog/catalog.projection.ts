@@ -8,11 +8,12 @@ import type { StoredEvent } from '../../event-store/event.js';
 import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
 import { int4Value, int8Value, textValue, timestampValue, uuidValue } from '../../projections/batch-values.js';
 import { ProjectionProvider, type Projection, type ProjectionContext } from '../../projections/projection.js';
+import { CATALOG_READ_MODEL, PRODUCTS_TABLE } from './catalog.public.js';
 import type { ProductCreated, ProductUpdated, StockAdjusted, StockReleased, StockReserved, StockShipped } from './product.events.js';
 import type { ProductDto, ProductPageDto } from './catalog.query.dto.js';
 
 /** One row per product, as the catalog's GETs answer it. */
-@Entity('products_view')
+@Entity(PRODUCTS_TABLE)
 export class ProductView {
   @PrimaryColumn('uuid')
   id: string;
@@ -52,8 +53,8 @@ export class ProductView {
 @ProjectionProvider()
 @Injectable()
 export class CatalogProjection implements Projection {
-  readonly name = 'catalog';
-  readonly tables = ['products_view'];
+  readonly name = CATALOG_READ_MODEL;
+  readonly tables = [PRODUCTS_TABLE];
 
   readonly handlers: Projection['handlers'] = {
     ProductCreated: async (event, ctx) => {

@@ -18,7 +18,7 @@ import { orderFromHistory, type OrderView } from './order.view.js';
 import { CancelOrderDto, OrderAtQueryDto, PayOrderDto, ShipOrderDto } from './orders.dto.js';
 import { ChangeOrderCommand } from './orders.handlers.js';
 import { OrderDto } from './orders.query.dto.js';
-import { OrderQueries } from './order-summary.projection.js';
+import { OrderQueries } from './order-queries.js';
 import { UsesReadModels } from '../../projections/projection.js';
 
 @ApiTags('orders')

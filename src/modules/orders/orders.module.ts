@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrdersController } from './orders.controller.js';
 import { orderCommandHandlers } from './orders.handlers.js';
-import { OrderQueries, OrderSummaryProjection, OrderSummaryRow } from './order-summary.projection.js';
+import { OrderQueries } from './order-queries.js';
+import { OrderSummaryProjection } from './order-summary.projection.js';
+import { OrderSummaryRow } from './order-summary.read-model.js';
 import { OrdersQueriesController } from './orders.queries.controller.js';
 
 @Module({

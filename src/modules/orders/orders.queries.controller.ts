@@ -4,7 +4,7 @@ import { ForbiddenError } from '../../event-store/errors.js';
 import { CurrentCaller, type Caller } from '../../http/auth.js';
 import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { UsesReadModels } from '../../projections/projection.js';
-import { OrderQueries, type OrderPage } from './order-summary.projection.js';
+import { OrderQueries, type OrderPage } from './order-queries.js';
 import { OrderPageDto, OrdersQueryDto } from './orders.query.dto.js';
 
 @ApiTags('orders')

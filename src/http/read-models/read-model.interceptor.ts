@@ -2,9 +2,9 @@ import { BadRequestException, Injectable, type CallHandler, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
-import { USES_READ_MODELS } from './projection.js';
-import { ProjectionLaggingError } from './projection.errors.js';
-import { ProjectionRunner } from './projection-runner.js';
+import { USES_READ_MODELS } from '../../projections/projection.js';
+import { ProjectionLaggingError } from '../../projections/projection.errors.js';
+import { ProjectionRunner } from '../../projections/projection-runner.js';
 
 /** The contract's bound on how long a read waits for `X-Min-Position`. */
 export const MIN_POSITION_WAIT_MS = 5_000;

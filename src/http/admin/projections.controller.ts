@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiAction, ApiRead } from '../http/openapi/api-operation.decorators.js';
-import { Roles } from '../http/auth.js';
+import { ApiAction, ApiRead } from '../openapi/api-operation.decorators.js';
+import { Roles } from '../auth.js';
 import { ProjectionStatusDto, RebuildAcceptedDto } from './projections.dto.js';
-import { ProjectionRunner } from './projection-runner.js';
+import { ProjectionRunner } from '../../projections/projection-runner.js';
 
 @ApiTags('admin')
 @Roles('admin')

@@ -2,14 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
-import { Roles } from '../http/auth.js';
-import { EventDto, toEventDto } from '../http/event.dto.js';
-import { ApiRead } from '../http/openapi/api-operation.decorators.js';
-import { ApiUuidParam } from '../http/openapi/api-params.decorator.js';
-import { POSITION, UUID } from '../http/openapi/schemas.js';
-import { UuidParamPipe } from '../http/uuid-param.pipe.js';
-import { NotFoundError } from './errors.js';
-import { EventStore } from './event-store.js';
+import { Roles } from '../auth.js';
+import { EventDto, toEventDto } from '../event.dto.js';
+import { ApiRead } from '../openapi/api-operation.decorators.js';
+import { ApiUuidParam } from '../openapi/api-params.decorator.js';
+import { POSITION, UUID } from '../openapi/schemas.js';
+import { UuidParamPipe } from '../uuid-param.pipe.js';
+import { NotFoundError } from '../../event-store/errors.js';
+import { EventStore } from '../../event-store/event-store.js';
 
 /** The largest position PostgreSQL's bigint holds; a larger one would fail in the query (a 500). */
 const MAX_POSITION = 2n ** 63n - 1n;

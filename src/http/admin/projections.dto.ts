@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { COUNT, POSITION } from '../http/openapi/schemas.js';
-import type { ProjectionState, ProjectionStatus } from './projection-runner.js';
+import { COUNT, POSITION } from '../openapi/schemas.js';
+import type { ProjectionState, ProjectionStatus } from '../../projections/projection-status.js';
 
 const PROJECTION_NAME = { maxLength: 100, pattern: '^[a-z0-9][a-z0-9-]*$', example: 'order-summary' };
 

@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import type { EventStore } from '../event-store/event-store.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { lockKey } from './projection-locks.js';
+
+export type ProjectionState = 'running' | 'rebuilding' | 'failed';
+
+/** One row of `GET /admin/projections`. */
+export interface ProjectionStatus {
+  readonly name: string;
+  /** The checkpoint's position: the last applied event. */
+  readonly position: string;
+  readonly headPosition: string;
+  /** Events after the checkpoint, in log order. */
+  readonly lag: number;
+  readonly status: ProjectionState;
+  readonly lastError?: string;
+}
+
+export interface StatusSources {
+  readonly pool: pg.Pool;
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+}
+
+/** Each named projection's status, as any instance sees it (from the checkpoint table and the locks). */
+export async function readProjectionStatuses({ pool, store, checkpoints }: StatusSources, names: readonly string[]): Promise<ProjectionStatus[]> {
+  const [rows, headPosition, rebuilding] = await Promise.all([checkpoints.readMany(names), store.headPosition(), rebuildingNames(pool, names)]);
+  return Promise.all(
+    names.map(async (name) => {
+      const row = rows.get(name);
+      const checkpoint = row?.checkpoint ?? { transactionId: '0', position: '0' };
+      const { rows: lag } = await pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)',
+        [checkpoint.transactionId, checkpoint.position],
+      );
+      const lastError = row?.lastError ?? (row?.rebuildError ? `rebuild failed: ${row.rebuildError}` : undefined);
+      return {
+        name,
+        position: checkpoint.position,
+        headPosition,
+        lag: Number(lag[0].n),
+        status: rebuilding.has(name) ? 'rebuilding' : (row?.status ?? 'running'),
+        ...(lastError ? { lastError } : {}),
+      };
+    }),
+  );
+}
+
+/** Projections some instance is rebuilding: whoever holds the rebuild lock (pg_locks is cluster-wide). */
+async function rebuildingNames(pool: pg.Pool, names: readonly string[]): Promise<Set<string>> {
+  const keys = names.map((name) => lockKey('rebuild', name));
+  const { rows } = await pool.query<{ i: number }>(
+    `SELECT k.i FROM unnest($1::oid[], $2::oid[]) WITH ORDINALITY AS k(class_id, obj_id, i)
+     WHERE EXISTS (SELECT 1 FROM pg_locks l
+                   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                     AND l.classid = k.class_id AND l.objid = k.obj_id)`,
+    [keys.map((k) => k.classId), keys.map((k) => k.objId)],
+  );
+  return new Set(rows.map((row) => names[Number(row.i) - 1]));
+}
