@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,6 +9,7 @@ import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from '../
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { address } from '../support/shop.js';
+import { freePort } from '../support/free-port.js';
 
 /** Concurrent customers driving commands through the whole outage. */
 const WORKERS = 6;
@@ -212,13 +212,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -1,11 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { JwtService } from '@nestjs/jwt';
+import { freePort } from '../support/free-port.js';
+
+export { freePort };
 
 /** The project folder: where `npm start` and the other README commands are run. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,16 +19,6 @@ export function ensureBuilt(): void {
   if (result.status !== 0) throw new Error(`build failed: ${result.stderr}`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh folder others may enter (so as root the data stays there and the test can look at it). */
 export function tempFolder(prefix: string): { dir: string; remove(): void } {
