@@ -143,6 +143,10 @@ export class ProjectionRebuild {
       }
       throw error;
     } finally {
+      // Unlock before letting go: a destroyed connection's locks are freed only once its server process
+      // has exited, which can come after our caller's next rebuild or verify of this projection asks for
+      // them ("already being rebuilt"). Destroyed all the same, so a failed unlock cannot leak them.
+      await lockClient.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       lockClient.release(true);
     }
   }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { EventStore } from '../../src/event-store/event-store.js';
+import { lockKey } from '../../src/projections/projection-locks.js';
 import { ProjectionRebuildingError } from '../../src/projections/projection.errors.js';
 import type { ProjectionStatus } from '../../src/projections/projection-runner.js';
 import { createMigratedDatabase } from '../support/database.js';
@@ -153,6 +154,20 @@ describe('projection rebuild and verify (real PostgreSQL)', () => {
     await t.runner.rebuild('test_counts');
     expect(await projectedCounts(pool)).toEqual(await foldedCounts(pool));
     expect(await shadowsLeft()).toBe(0);
+  });
+
+  it('holds no lock once a verify or rebuild has returned, so the next one can start at once', async () => {
+    const held = async () =>
+      (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2`, [
+        lockKey('rebuild', 'test_counts').classId,
+        lockKey('rebuild', 'test_counts').objId,
+      ])).rows[0].n;
+    for (let i = 0; i < 3; i++) {
+      expect(await t.runner.verify('test_counts')).toEqual([]);
+      expect(await held()).toBe(0);
+      await t.runner.rebuild('test_counts');
+      expect(await held()).toBe(0);
+    }
   });
 
   it('abandons a rebuild whose handler fails, leaving the live model as it was', async () => {
