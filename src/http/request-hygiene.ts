@@ -36,10 +36,7 @@ export function registerRequestHygiene(app: NestFastifyApplication): void {
       throw validationFailed('body', 'The body must be a JSON object');
     }
     const unfit =
-      findUnfit(request.body, 'body', true) ??
-      findUnfit(request.query, 'query', false) ??
-      findUnfit(request.params, 'path', false) ??
-      findUnfit(request.headers, 'header', false);
+      unfitIn(request.body, 'body', true) ?? unfitIn(request.query, 'query', false) ?? unfitIn(request.params, 'path', false) ?? unfitIn(request.headers, 'header', false);
     if (unfit) throw validationFailed(unfit.field, unfit.message);
   });
 }
@@ -74,19 +71,38 @@ interface Unfit {
   message: string;
 }
 
-/** The first string (value or key) the database cannot store, or null where no null is allowed. */
-function findUnfit(value: unknown, path: string, refuseNull: boolean): Unfit | undefined {
-  if (typeof value === 'string') {
-    return isStorableText(value) ? undefined : { field: path, message: `${path} must not contain NUL or unpaired surrogates` };
-  }
-  if (value === null) return refuseNull ? { field: path, message: `${path} must not be null` } : undefined;
+/** Where a value is unfit: the keys leading to it (collected only on the way back from a failure). */
+interface Found {
+  keys: string[];
+  problem: string;
+}
+
+/** The first string (value or key) of `value` the database cannot store, or a null where none is allowed. */
+function unfitIn(value: unknown, root: string, refuseNull: boolean): Unfit | undefined {
+  const found = findUnfit(value, refuseNull);
+  if (!found) return undefined;
+  const field = root + found.keys.join('');
+  return { field, message: `${field} ${found.problem}` };
+}
+
+/**
+ * Runs on every request over body, query, params and headers, so the happy path allocates nothing: no
+ * entry arrays, no path strings (they are built only for the one unfit value, on the way back).
+ */
+function findUnfit(value: unknown, refuseNull: boolean): Found | undefined {
+  if (typeof value === 'string') return isStorableText(value) ? undefined : { keys: [], problem: 'must not contain NUL or unpaired surrogates' };
+  if (value === null) return refuseNull ? { keys: [], problem: 'must not be null' } : undefined;
   if (typeof value !== 'object') return undefined;
+  const isArray = Array.isArray(value);
   // Depth is bounded: bodies by the JSON depth limit, query and headers are flat.
-  for (const [key, item] of Object.entries(value)) {
-    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (!isStorableText(key)) return { field: path, message: `${path} has a key with NUL or unpaired surrogates` };
-    const found = findUnfit(item, at, refuseNull);
-    if (found) return found;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (!isStorableText(key)) return { keys: [], problem: 'has a key with NUL or unpaired surrogates' };
+    const found = findUnfit((value as Record<string, unknown>)[key], refuseNull);
+    if (found) {
+      found.keys.unshift(isArray ? `[${key}]` : `.${key}`);
+      return found;
+    }
   }
   return undefined;
 }
