@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { EventStore } from '../event-store/event-store.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { lockKey } from './projection-locks.js';
+import { readProjectionProgress } from './projection-progress.js';
 
 export type ProjectionState = 'running' | 'rebuilding' | 'failed';
 
@@ -25,26 +26,25 @@ export interface StatusSources {
 
 /** Each named projection's status, as any instance sees it (from the checkpoint table and the locks). */
 export async function readProjectionStatuses({ pool, store, checkpoints }: StatusSources, names: readonly string[]): Promise<ProjectionStatus[]> {
-  const [rows, headPosition, rebuilding] = await Promise.all([checkpoints.readMany(names), store.headPosition(), rebuildingNames(pool, names)]);
-  return Promise.all(
-    names.map(async (name) => {
-      const row = rows.get(name);
-      const checkpoint = row?.checkpoint ?? { transactionId: '0', position: '0' };
-      const { rows: lag } = await pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)',
-        [checkpoint.transactionId, checkpoint.position],
-      );
-      const lastError = row?.lastError ?? (row?.rebuildError ? `rebuild failed: ${row.rebuildError}` : undefined);
-      return {
-        name,
-        position: checkpoint.position,
-        headPosition,
-        lag: Number(lag[0].n),
-        status: rebuilding.has(name) ? 'rebuilding' : (row?.status ?? 'running'),
-        ...(lastError ? { lastError } : {}),
-      };
-    }),
-  );
+  const [rows, headPosition, rebuilding, progress] = await Promise.all([
+    checkpoints.readMany(names),
+    store.headPosition(),
+    rebuildingNames(pool, names),
+    readProjectionProgress(pool, names),
+  ]);
+  const progressOf = new Map(progress.map((p) => [p.name, p]));
+  return names.map((name) => {
+    const row = rows.get(name);
+    const lastError = row?.lastError ?? (row?.rebuildError ? `rebuild failed: ${row.rebuildError}` : undefined);
+    return {
+      name,
+      position: progressOf.get(name)?.position ?? '0',
+      headPosition,
+      lag: progressOf.get(name)?.lagEvents ?? 0,
+      status: rebuilding.has(name) ? 'rebuilding' : (row?.status ?? 'running'),
+      ...(lastError ? { lastError } : {}),
+    };
+  });
 }
 
 /** Projections some instance is rebuilding: whoever holds the rebuild lock (pg_locks is cluster-wide). */
