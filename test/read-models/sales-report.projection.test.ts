@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine } from '../../src/modules/orders/order.events.js';
-import { ReportQueries, SalesReportProjection } from '../../src/modules/reports/sales-report.projection.js';
+import { ReportQueries } from '../../src/modules/reports/report-queries.js';
+import { SalesReportProjection } from '../../src/modules/reports/sales-report.projection.js';
 import { createMigratedDatabase } from '../support/database.js';
 import { applyEvents, dataSourceFor, TestLog } from './given-events.js';
 

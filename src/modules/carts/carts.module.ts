@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CartsController } from './carts.controller.js';
 import { cartCommandHandlers } from './carts.handlers.js';
-import { CartQueries, CartsProjection } from './carts.projection.js';
+import { CartQueries } from './cart-queries.js';
+import { CartsProjection } from './carts.projection.js';
 import { CartsQueriesController } from './carts.queries.controller.js';
 
 @Module({

@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { AppConfig } from '../../config/app-config.js';
 import type { StoredEvent } from '../../event-store/event.js';
 import { int4Value, jsonValue, textValue, timestampValue, UnexpectedValueError, uuidValue } from '../../projections/batch-values.js';
 import { ProjectionProvider, type Projection, type ProjectionContext } from '../../projections/projection.js';
-import { PRODUCTS_TABLE } from '../catalog/catalog.public.js';
 import type { OrderPlaced } from '../orders/order.events.js';
 import type { CartCheckedOut, CartCreated, CartItemAdded, CartItemQuantityChanged, CartItemRemoved } from './cart.events.js';
-import type { CartDto, CartItemDto } from './carts.query.dto.js';
 
 /**
  * Builds `carts_view` and `cart_lines_view`. Cart events hold no prices: an open cart is priced at query
@@ -301,59 +296,4 @@ function writeCarts(ctx: ProjectionContext, carts: readonly FoldedCart[]): void 
       kept.map((l) => l.unit_price_cents),
     ],
   );
-}
-
-interface CartRow {
-  id: string;
-  customer_id: string;
-  status: 'open' | 'checked_out';
-  version: number;
-  items: CartItemDto[];
-}
-
-/** The carts' reads. */
-@Injectable()
-export class CartQueries {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly config: AppConfig,
-  ) {}
-
-  /**
-   * The cart with its lines in the order they were added. An open cart's lines are priced from the
-   * catalog's read model (a read-only join: the catalog's events are the contract, its current prices
-   * the cart's). One statement, so the cart and its lines come from one snapshot. A product the catalog's
-   * read model has not caught up with yet shows with an empty SKU and name and a zero price rather than
-   * hiding the line; `X-Min-Position` waits for both read models.
-   */
-  async findCart(id: string): Promise<CartDto | null> {
-    const rows: CartRow[] = await this.db.query(
-      `SELECT c.id, c.customer_id, c.status, c.version,
-              coalesce(json_agg(json_build_object(
-                'productId', l.product_id,
-                'sku', coalesce(l.sku, p.sku, ''),
-                'name', coalesce(l.name, p.name, ''),
-                'quantity', l.quantity,
-                'unitPriceCents', coalesce(l.unit_price_cents, p.price_cents, 0),
-                'lineTotalCents', l.quantity::bigint * coalesce(l.unit_price_cents, p.price_cents, 0)
-              ) ORDER BY l.line_no) FILTER (WHERE l.product_id IS NOT NULL), '[]') AS items
-       FROM carts_view c
-       LEFT JOIN cart_lines_view l ON l.cart_id = c.id
-       LEFT JOIN ${PRODUCTS_TABLE} p ON p.id = l.product_id
-       WHERE c.id = $1
-       GROUP BY c.id`,
-      [id],
-    );
-    if (rows.length === 0) return null;
-    const { customer_id, status, version, items } = rows[0];
-    return {
-      id,
-      customerId: customer_id,
-      status,
-      items,
-      totalCents: items.reduce((total, item) => total + item.lineTotalCents, 0),
-      currency: this.config.STORE_CURRENCY,
-      version,
-    };
-  }
 }

@@ -7,7 +7,7 @@ import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { CATALOG_READ_MODEL } from '../catalog/catalog.public.js';
-import { CartQueries } from './carts.projection.js';
+import { CartQueries } from './cart-queries.js';
 import { CartDto } from './carts.query.dto.js';
 
 @ApiTags('carts')

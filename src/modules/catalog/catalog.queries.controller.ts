@@ -6,7 +6,7 @@ import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import { UsesReadModels } from '../../projections/projection.js';
-import { CatalogQueries } from './catalog.projection.js';
+import { CatalogQueries } from './catalog-queries.js';
 import { ProductDto, ProductPageDto, ProductsQueryDto } from './catalog.query.dto.js';
 
 @ApiTags('catalog')

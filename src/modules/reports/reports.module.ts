@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ReportsQueriesController } from './reports.queries.controller.js';
-import { ReportQueries, SalesReportProjection } from './sales-report.projection.js';
+import { ReportQueries } from './report-queries.js';
+import { SalesReportProjection } from './sales-report.projection.js';
 
 @Module({
   imports: [],

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../http/auth.js';
 import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { UsesReadModels } from '../../projections/projection.js';
-import { ReportQueries } from './sales-report.projection.js';
+import { ReportQueries } from './report-queries.js';
 import { ReportRangeQueryDto, SalesReportDto, TopProductDto, TopProductsQueryDto } from './reports.query.dto.js';
 
 @ApiTags('reports')
