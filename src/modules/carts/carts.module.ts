@@ -4,10 +4,14 @@ import { cartCommandHandlers } from './carts.handlers.js';
 import { CartQueries } from './cart-queries.js';
 import { CartsProjection } from './carts.projection.js';
 import { CartsQueriesController } from './carts.queries.controller.js';
+import { CartsReadModel1764130100002 } from './migrations/1764130100002-carts-read-model.js';
 
 @Module({
   imports: [],
   controllers: [CartsController, CartsQueriesController],
   providers: [...cartCommandHandlers, CartsProjection, CartQueries],
 })
-export class CartsModule {}
+export class CartsModule {
+  /** The migrations of its tables, run at start with the kernel's (see src/database/module-migrations.ts). */
+  static readonly migrations = [CartsReadModel1764130100002];
+}

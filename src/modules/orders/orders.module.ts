@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OrderSummaries1764130100003 } from './migrations/1764130100003-order-summaries.js';
 import { OrdersController } from './orders.controller.js';
 import { orderCommandHandlers } from './orders.handlers.js';
 import { OrderQueries } from './order-queries.js';
@@ -13,4 +14,7 @@ import { OrdersQueriesController } from './orders.queries.controller.js';
   controllers: [OrdersController, OrdersQueriesController],
   providers: [...orderCommandHandlers, OrderSummaryProjection, OrderQueries],
 })
-export class OrdersModule {}
+export class OrdersModule {
+  /** The migrations of its tables, run at start with the kernel's (see src/database/module-migrations.ts). */
+  static readonly migrations = [OrderSummaries1764130100003];
+}
