@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { logConnectionLoss, ResilientClient } from './connection-loss.js';
 import { PG_POOL } from './database.tokens.js';
 import { migrationsOf, type MigrationClass } from './module-migrations.js';
+import { ReadModelDb } from './read-model-db.js';
 
 /**
  * How long a query waits for a pooled connection (a free one, or a new one opened) before it fails: while
@@ -49,8 +50,9 @@ export class DatabaseModule {
           inject: [getDataSourceToken()],
           useFactory: (dataSource: DataSource) => (dataSource.driver as unknown as { master: pg.Pool }).master,
         },
+        ReadModelDb,
       ],
-      exports: [PG_POOL],
+      exports: [PG_POOL, ReadModelDb],
     };
   }
 }

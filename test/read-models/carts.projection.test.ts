@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CART_STREAM, type CartEvent } from '../../src/modules/carts/cart.events.js';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import { CartQueries } from '../../src/modules/carts/cart-queries.js';
 import { CartsProjection } from '../../src/modules/carts/carts.projection.js';
 import { CatalogProjection } from '../../src/modules/catalog/catalog.projection.js';
@@ -53,7 +54,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('carts projection (carts_vie
     let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
     dataSource = await dataSourceFor(url);
-    queries = new CartQueries(dataSource, testConfig);
+    queries = new CartQueries(new ReadModelDb(pool), testConfig);
     mug = await newProduct('MUG', 'Mug', 1200);
     lamp = await newProduct('LAMP', 'Lamp', 4500);
     pen = await newProduct('PEN', 'Pen', 150);

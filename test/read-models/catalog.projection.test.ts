@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import { CatalogQueries } from '../../src/modules/catalog/catalog-queries.js';
 import { CatalogProjection, ProductView } from '../../src/modules/catalog/catalog.projection.js';
 import { PRODUCT_STREAM, type ProductEvent } from '../../src/modules/catalog/product.events.js';
@@ -25,7 +26,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('catalog projection (product
     let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
     dataSource = await dataSourceFor(url, [ProductView]);
-    queries = new CatalogQueries(dataSource.getRepository(ProductView), testConfig);
+    queries = new CatalogQueries(new ReadModelDb(pool), testConfig);
   });
   afterAll(async () => {
     await dataSource.destroy();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { OrderQueries, orderListQuery, type OrderFilter } from '../../src/modules/orders/order-queries.js';
 import { OrderSummaryProjection } from '../../src/modules/orders/order-summary.projection.js';
@@ -46,7 +47,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
 
   beforeAll(async () => {
     ({ url, pool, close } = await createMigratedDatabase());
-    queries = new OrderQueries(pool);
+    queries = new OrderQueries(new ReadModelDb(pool));
   });
   afterAll(async () => {
     await close();
@@ -143,7 +144,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     await apply(first);
     const oneConnection = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      const onOne = new OrderQueries(oneConnection);
+      const onOne = new OrderQueries(new ReadModelDb(oneConnection));
       expect(await onOne.findOrder(orderId)).toMatchObject({ status: 'placed' });
       // What a rebuild's swap does: the old table goes, a shadow filled from the log takes its name.
       await pool.query(`CREATE TABLE order_summaries__swap (LIKE order_summaries INCLUDING ALL)`);

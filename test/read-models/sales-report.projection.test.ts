@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine } from '../../src/modules/orders/order.events.js';
 import { ReportQueries } from '../../src/modules/reports/report-queries.js';
@@ -49,7 +50,7 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
     let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
     dataSource = await dataSourceFor(url);
-    queries = new ReportQueries(dataSource);
+    queries = new ReportQueries(new ReadModelDb(pool));
   });
   afterAll(async () => {
     await dataSource.destroy();

@@ -1,16 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderSummaries1764130100003 } from './migrations/1764130100003-order-summaries.js';
 import { OrdersController } from './orders.controller.js';
 import { orderCommandHandlers } from './orders.handlers.js';
 import { OrderQueries } from './order-queries.js';
 import { OrderSummaryProjection } from './order-summary.projection.js';
-import { OrderSummaryRow } from './order-summary.read-model.js';
 import { OrdersQueriesController } from './orders.queries.controller.js';
 
 @Module({
-  // The read model's table, known to TypeORM (its schema tooling); OrderQueries reads it through pg.
-  imports: [TypeOrmModule.forFeature([OrderSummaryRow])],
   controllers: [OrdersController, OrdersQueriesController],
   providers: [...orderCommandHandlers, OrderSummaryProjection, OrderQueries],
 })
