@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebhookDispatcher } from '../../src/modules/webhooks/webhook-dispatcher.js';
 import { useTestApp } from '../support/app.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
@@ -62,6 +63,13 @@ describe('webhooks', () => {
     expect(failed.body.items.map((d: { attempt: number }) => d.attempt)).toEqual([3, 2]);
     const next = await t.http().get(`/admin/webhooks/${hook.id}/deliveries`).query({ status: 'failed', limit: 2, cursor: failed.body.nextCursor }).set('Authorization', s.admin).expect(200);
     expect(next.body).toMatchObject({ items: [{ attempt: 1 }], nextCursor: null });
+
+    // The log is purged by age (WEBHOOK_DELIVERY_LOG_DAYS, 7 by default): nothing is old yet, all is in 8 days.
+    const dispatcher = t.app.get(WebhookDispatcher);
+    expect(await dispatcher.purge()).toBe(0);
+    expect(await dispatcher.purge(new Date(Date.now() + 8 * 86_400_000))).toBeGreaterThanOrEqual(5);
+    const purged = await t.http().get(`/admin/webhooks/${hook.id}/deliveries`).set('Authorization', s.admin).expect(200);
+    expect(purged.body.items).toEqual([]);
   });
 
   it('disables an endpoint after 12 failed attempts of one event, skipping nothing; active: true resumes exactly there', async () => {
