@@ -49,10 +49,12 @@ export async function startReceiver(answer: (request: Received, attempt: number)
       const webhook = new Webhook(secret);
       return received.map((r) => webhook.verify(r.body, r.headers as Record<string, string>) as never);
     },
+    /** Stops listening: the endpoint is unreachable (connections refused) until reopen(). */
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
+    reopen: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
   };
 }
 
