@@ -14,10 +14,11 @@ import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { LiveModule } from './modules/live/live.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 
 /** The domain modules. A new module is one line here. */
-const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule, WebhooksModule];
+const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule, WebhooksModule, LiveModule];
 
 export interface AppOptions {
   /** Where logs go (tests read them); standard output by default. */

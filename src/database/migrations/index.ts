@@ -6,10 +6,12 @@ import { NotifyOutsideAppends1764160000000 } from './1764160000000-notify-outsid
 import { AdvanceCheckpointFunction1764170000000 } from './1764170000000-advance-checkpoint-function.js';
 import { AnnounceAppends1764180000000 } from './1764180000000-announce-appends.js';
 import { Webhooks1764190000000 } from './1764190000000-webhooks.js';
+import { StreamTickets1764190100000 } from './1764190100000-stream-tickets.js';
 
 /** Every migration, oldest first. Run at start-up; the schema never comes from `synchronize`. */
 export const migrations = [
   EventStore1764130000000, WriteSide1764130050000, ReadModels1764130100000, Projections1764150000000, NotifyOutsideAppends1764160000000,
   AdvanceCheckpointFunction1764170000000, AnnounceAppends1764180000000,
   Webhooks1764190000000,
+  StreamTickets1764190100000,
 ];

@@ -16,7 +16,7 @@ import { newWebhookSecret } from './webhook-signature.js';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveriesQueryDto, DeliveryPageDto, ReplayWebhookDto, UpdateWebhookDto, WebhookDto } from './webhooks.dto.js';
 
 /** Webhook endpoints (admin): shared/spec/api.md, Webhooks. */
-@ApiTags('webhooks')
+@ApiTags('admin')
 @Roles('admin')
 @Controller('admin/webhooks')
 export class WebhooksController {
