@@ -71,8 +71,8 @@ export class WebhookEndpoints {
     return rows[0] && toEndpoint(rows[0]);
   }
 
-  async list(): Promise<WebhookEndpoint[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT * FROM webhook_endpoints ORDER BY created_at, id`);
+  async list(limit: number): Promise<WebhookEndpoint[]> {
+    const { rows } = await this.pool.query<Row>(`SELECT * FROM webhook_endpoints ORDER BY created_at, id LIMIT $1`, [limit]);
     return rows.map(toEndpoint);
   }
 

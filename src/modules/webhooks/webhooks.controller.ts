@@ -15,6 +15,9 @@ import { WebhookEndpoints, type WebhookEndpoint } from './webhook-endpoints.js';
 import { newWebhookSecret } from './webhook-signature.js';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveriesQueryDto, DeliveryPageDto, ReplayWebhookDto, UpdateWebhookDto, WebhookDto } from './webhooks.dto.js';
 
+/** Endpoints listed at most (the list is not paged: a shop has a handful). */
+const MAX_LISTED = 1000;
+
 /** Webhook endpoints (admin): shared/spec/api.md, Webhooks. */
 @ApiTags('admin')
 @Roles('admin')
@@ -45,9 +48,9 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiRead({ operationId: 'listWebhooks', summary: 'List webhook endpoints', access: 'admin', type: WebhookDto, isArray: true, readModels: false })
+  @ApiRead({ operationId: 'listWebhooks', summary: 'List webhook endpoints', description: 'Oldest first (the first 1000).', access: 'admin', type: WebhookDto, maxItems: MAX_LISTED, readModels: false })
   async list(): Promise<WebhookDto[]> {
-    return (await this.endpoints.list()).map(toWebhookDto);
+    return (await this.endpoints.list(MAX_LISTED)).map(toWebhookDto);
   }
 
   @Get(':id')

@@ -100,7 +100,7 @@ export class WebhookDto {
 
 /** The answer to creating an endpoint: the only time its secret is shown. */
 export class CreatedWebhookDto extends WebhookDto {
-  @ApiProperty({ type: 'string', pattern: '^whsec_[A-Za-z0-9+/]{43}=$', description: 'The signing secret (Standard Webhooks); shown only here', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/2gQXN6ae0U=' })
+  @ApiProperty({ type: 'string', maxLength: 50, pattern: '^whsec_[A-Za-z0-9+/]{43}=$', description: 'The signing secret (Standard Webhooks); shown only here', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/2gQXN6ae0U=' })
   secret: string;
 }
 
