@@ -29,6 +29,7 @@ import { checkoutScenario } from './scenarios/checkout.mjs';
 import { orderReadScenarios } from './scenarios/order-reads.mjs';
 import { profileLoads } from './scenarios/profile.mjs';
 import { rebuildScenario } from './scenarios/rebuild.mjs';
+import { webhooksScenario } from './scenarios/webhooks.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -80,6 +81,7 @@ const SCENARIOS = {
   checkout: checkoutScenario,
   'order-reads': orderReadScenarios,
   'aggregate-size': aggregateSizeScenario,
+  webhooks: webhooksScenario,
 };
 
 const { values: options } = parseArgs({
@@ -108,6 +110,7 @@ const plannedSteps = options.profile
     // order-reads: GET by id (eventshop, CRUD baseline, floor, database floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
     (selected.includes('order-reads') ? (settings.singleConnection ? 7 : 5) * runsPer + 1 : 0) +
     (selected.includes('aggregate-size') ? settings.aggregateSizes.length * runsPer + 1 : 0) +
+    (selected.includes('webhooks') ? 3 * runsPer : 0) +
     (selected.includes('rebuild') ? 1 + settings.runs + runsPer : 0);
 
 setQuietBudget(settings.quietBudgetSec);
@@ -236,6 +239,8 @@ async function startService({ root, name, databaseUrl, secret, tokens, logDir, n
       LOG_LEVEL: 'warn',
       DATABASE_POOL_SIZE: '20',
       METRICS_TOKEN: BENCH_METRICS_TOKEN,
+      // The webhooks scenario's receivers listen on loopback.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
     },
     logFile: path.join(logDir, `${name}.log`),
   });

@@ -14,10 +14,12 @@ import { CartsModule } from './modules/carts/carts.module.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { LiveModule } from './modules/live/live.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 
 /** The domain modules. A new module is one line here: its routes, handlers, projections and migrations come with it. */
-const domainModules: readonly DomainModule[] = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
+const domainModules: readonly DomainModule[] = [CatalogModule, CartsModule, OrdersModule, ReportsModule, WebhooksModule, LiveModule];
 
 /** Every migration the app runs at start, the kernel's and the modules', oldest first (tests and the bench migrate with it). */
 export const migrations = migrationsOf(domainModules);
