@@ -192,12 +192,15 @@ export class CommandRunner {
     return this.attempt(context, makePlan, true);
   }
 
-  /** Caches each appended stream's new state; a stream appended without being folded is forgotten. */
+  /**
+   * Caches each appended stream's new state. A stream appended without being folded is forgotten, and
+   * so is one appended at 'any' on top of events this attempt did not fold.
+   */
   private remember(session: CommandSession, streams: readonly PlannedAppend[], appended: AppendResult): void {
     for (const { streamId, events } of streams) {
       const loaded = session.loaded.get(streamId);
       const version = appended.versions.get(streamId);
-      if (!loaded || version === undefined) {
+      if (!loaded || version === undefined || version !== (session.versions.get(streamId) ?? 0) + events.length) {
         this.cache.forget([streamId]);
         continue;
       }

@@ -165,6 +165,29 @@ describe('guarded reads (real PostgreSQL)', () => {
     expect((await other.readStream(copyId)).map((e) => e.data)).toEqual([{ n: 2 }]);
   });
 
+  it("caches no state of a stream appended at 'any' on top of events the decision did not fold", async () => {
+    type Bumped = NewEvent<'Bumped', Record<string, never>>;
+    const count: Projector<number, Bumped> = { initialState: 0, evolve: (n) => n + 1 };
+    const counterId = randomUUID();
+    const counts: number[] = [];
+    const bump: Bumped = { type: 'Bumped', data: {} };
+    // Reads a counter (unguarded) and bumps it at 'any'.
+    const bumper: Decider<{ type: 'Bump' }, number, Bumped, { counter: number }, SpanningDecision<Bumped>> = {
+      ...count,
+      decide(_command, _state, { counter }) {
+        counts.push(counter);
+        return { events: [bump], also: [{ streamId: counterId, streamType: 'counter', events: [bump], expect: 'any' }] };
+      },
+    };
+    const bumpOnce = (runner: CommandRunner) =>
+      runner.run(bumper, { id: randomUUID(), type: 'bumper' }, { type: 'Bump' }, ctx, { reads: { counter: read(count, counterId) } });
+    await other.append([{ streamId: counterId, streamType: 'counter', expectedVersion: 0, events: [bump] }], meta);
+    const { runner } = runnerWith(() => other.append([{ streamId: counterId, streamType: 'counter', expectedVersion: 'any', events: [bump] }], meta));
+    await bumpOnce(runner); // reads 1; another writer bumps; appends the third
+    await bumpOnce(runner);
+    expect(counts).toEqual([1, 3]);
+  });
+
   describe('in the event store', () => {
     const one = (streamId: string) => [{ streamId, streamType: 'thing', expectedVersion: 0, events: [{ type: 'Thing', data: {} }] }];
     const transactionsOf = async (streamIds: string[]) =>
