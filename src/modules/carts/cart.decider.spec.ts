@@ -12,7 +12,10 @@ const created: CartEvent = { type: 'CartCreated', data: { cartId, customerId: 'a
 const added = (productId: string, quantity: number): CartEvent => ({ type: 'CartItemAdded', data: { cartId, productId, quantity } });
 const checkedOut: CartEvent = { type: 'CartCheckedOut', data: { cartId, orderId: 'o-1' } };
 
-const { given } = deciderSpec(cartDecider);
+const spec = deciderSpec(cartDecider);
+/** The product every command here names is in the catalog; the tests of a missing one say so. */
+const inCatalog = { product: { exists: true } };
+const given = (events: CartEvent[]) => spec.given(events, inCatalog);
 
 // The contract's limits as literals, not the decider's constants: a changed constant must fail here.
 const MAX_LINE_QUANTITY = 1000;
@@ -84,6 +87,12 @@ describe('cartDecider', () => {
     it('refuses a checked-out cart', () => {
       given([created, added('p-1', 1), checkedOut]).when(add('p-1', 1)).thenThrows('CART_CHECKED_OUT');
     });
+
+    it('answers not found for a product the catalog does not have, before any rule of the cart', () => {
+      spec.given([created], { product: { exists: false } }).when(add('p-1', 1)).thenThrows('NOT_FOUND');
+      spec.given([created, added('p-1', 1), checkedOut], { product: { exists: false } }).when(add('p-1', 1)).thenThrows('NOT_FOUND');
+      spec.given([created]).when(add('p-1', 1)).thenThrows('NOT_FOUND');
+    });
   });
 
   describe('SetItemQuantity', () => {
@@ -152,6 +161,15 @@ describe('cartDecider', () => {
     it('refuses a checked-out cart', () => {
       given([created, added('p-1', 2), checkedOut]).when(set('p-1', 3)).thenThrows('CART_CHECKED_OUT');
     });
+
+    it('answers not found for a product the catalog does not have, before any rule of the cart', () => {
+      spec.given([created], { product: { exists: false } }).when(set('p-1', 3)).thenThrows('NOT_FOUND');
+      spec.given([created, added('p-1', 2), checkedOut], { product: { exists: false } }).when(set('p-1', 3)).thenThrows('NOT_FOUND');
+    });
+
+    it('needs no product to remove a line at 0', () => {
+      spec.given([created, added('p-1', 2)]).when(set('p-1', 0)).then([{ type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } }]);
+    });
   });
 
   describe('RemoveItem', () => {
@@ -175,6 +193,10 @@ describe('cartDecider', () => {
 
     it('refuses a checked-out cart', () => {
       given([created, added('p-1', 2), checkedOut]).when(remove('p-1')).thenThrows('CART_CHECKED_OUT');
+    });
+
+    it('needs no product', () => {
+      spec.given([created, added('p-1', 2)]).when(remove('p-1')).then([{ type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } }]);
     });
   });
 

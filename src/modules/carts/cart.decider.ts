@@ -19,7 +19,6 @@ export interface CreateCart {
   readonly actor: CartActor;
 }
 
-/** The handler has already checked that the product exists. */
 export interface AddItem {
   readonly type: 'AddItem';
   readonly cartId: string;
@@ -46,6 +45,14 @@ export interface RemoveItem {
 }
 
 export type CartCommand = CreateCart | AddItem | SetItemQuantity | RemoveItem;
+
+/**
+ * What a cart command reads of the catalog: the product a command puts in the cart (AddItem, and
+ * SetItemQuantity above 0). A product never stops existing once created, so the read needs no guard.
+ */
+export interface CartReads {
+  readonly product?: { readonly exists: boolean };
+}
 
 export interface CartLine {
   readonly productId: string;
@@ -76,6 +83,11 @@ function cartFull(): ConflictError {
   return new ConflictError('CART_FULL', `A cart holds at most ${MAX_CART_LINES} different products`);
 }
 
+/** A line may only name a product the catalog has; its price is looked up when the cart is shown. */
+function assertProductExists(reads: CartReads): void {
+  if (!reads.product?.exists) throw new NotFoundError('Product not found');
+}
+
 /** The checks every command on an existing cart shares. */
 function assertOpenCartOf(state: CartState, actor: CartActor): void {
   // Another customer's cart answers as a missing one: its existence is not revealed.
@@ -83,12 +95,13 @@ function assertOpenCartOf(state: CartState, actor: CartActor): void {
   if (state.status === 'checked_out') throw new ConflictError('CART_CHECKED_OUT', 'The cart has been checked out');
 }
 
-function decide(command: CartCommand, state: CartState): CartEvent[] {
+function decide(command: CartCommand, state: CartState, reads: CartReads): CartEvent[] {
   switch (command.type) {
     case 'CreateCart':
       if (state.exists) throw new ConflictError('CART_EXISTS', 'The cart already exists');
       return [{ type: 'CartCreated', data: { cartId: command.cartId, customerId: command.actor.customerId } }];
     case 'AddItem': {
+      assertProductExists(reads);
       assertOpenCartOf(state, command.actor);
       const { cartId, productId, quantity } = command;
       const line = findLine(state, productId);
@@ -101,6 +114,7 @@ function decide(command: CartCommand, state: CartState): CartEvent[] {
       return [{ type: 'CartItemAdded', data: { cartId, productId, quantity } }];
     }
     case 'SetItemQuantity': {
+      if (command.quantity > 0) assertProductExists(reads);
       assertOpenCartOf(state, command.actor);
       const { cartId, productId, quantity } = command;
       const line = findLine(state, productId);
@@ -148,4 +162,4 @@ function evolve(state: CartState, event: CartEvent): CartState {
   }
 }
 
-export const cartDecider: Decider<CartCommand, CartState, CartEvent> = { initialState, decide, evolve };
+export const cartDecider: Decider<CartCommand, CartState, CartEvent, CartReads> = { initialState, decide, evolve };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
-import { decisionSpec } from '../../event-store/decider.spec-kit.js';
+import { deciderSpec, decisionSpec } from '../../event-store/decider.spec-kit.js';
 import type { ProductCreated, ProductEvent } from '../catalog/product.events.js';
 import { cartDecider } from './cart.decider.js';
 import type { CartEvent } from './cart.events.js';
-import { decideCheckout, productView, type CheckoutCommand, type ProductView } from './checkout.decider.js';
+import { checkoutDecider, decideCheckout, productView, type CheckoutCommand, type ProductView } from './checkout.decider.js';
 
 const cartId = 'c-1';
 const orderId = 'o-1';
@@ -124,6 +124,32 @@ describe('decideCheckout', () => {
         { productId: 'p-3', requested: 2, available: 0 },
         { productId: 'p-4', requested: 1, available: 0 },
       ]);
+  });
+});
+
+describe('checkoutDecider', () => {
+  it("closes the cart on its own stream, places the order on a new stream and reserves each product at the version read", () => {
+    const products = new Map([['p-1', fold(productView, [productCreated('p-1', 1000, 5)])]]);
+    deciderSpec(checkoutDecider)
+      .given([cartCreated, added('p-1', 2)], { products })
+      .when(checkout)
+      .then({
+        events: [{ type: 'CartCheckedOut', data: { cartId, orderId } }],
+        also: [
+          {
+            streamId: orderId,
+            streamType: 'order',
+            events: decideCheckout(checkout, fold(cartDecider, [cartCreated, added('p-1', 2)]), products).order,
+            expect: 'new',
+          },
+          { streamId: 'p-1', streamType: 'product', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 2 } }] },
+        ],
+      });
+  });
+
+  it("folds the cart with the cart's own evolve", () => {
+    expect(checkoutDecider.evolve).toBe(cartDecider.evolve);
+    expect(checkoutDecider.initialState).toBe(cartDecider.initialState);
   });
 });
 

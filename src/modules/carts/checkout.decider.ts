@@ -1,8 +1,8 @@
-import { unreachable, type Projector } from '../../event-store/decider.js';
+import { unreachable, type Decider, type Projector, type SpanningDecision } from '../../event-store/decider.js';
 import { ConflictError, NotFoundError } from '../../event-store/errors.js';
-import type { ProductEvent } from '../catalog/product.events.js';
-import { orderTotal, type OrderEvent, type OrderLine, type ShippingAddress } from '../orders/order.events.js';
-import type { CartState } from './cart.decider.js';
+import { PRODUCT_STREAM, type ProductEvent } from '../catalog/product.events.js';
+import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine, type ShippingAddress } from '../orders/order.events.js';
+import { cartDecider, type CartState } from './cart.decider.js';
 import type { CartEvent } from './cart.events.js';
 
 export type { ShippingAddress } from '../orders/order.events.js';
@@ -63,8 +63,9 @@ export interface CheckoutDecision {
 
 /**
  * Checkout spans three kinds of stream: it closes the cart, places the order at the catalog's current
- * prices and reserves each product's stock. The handler appends all of it atomically, with the expected
- * version of every product stream it read, so a concurrent sale or price change makes it decide again.
+ * prices and reserves each product's stock. All of it is appended atomically (checkoutDecider, below),
+ * with the version of every product stream it read, so a concurrent sale or price change makes it
+ * decide again.
  */
 export function decideCheckout(command: CheckoutCommand, cart: CartState, products: ReadonlyMap<string, ProductView>): CheckoutDecision {
   // Another customer's cart answers as a missing one: its existence is not revealed.
@@ -105,3 +106,28 @@ export function decideCheckout(command: CheckoutCommand, cart: CartState, produc
     })),
   };
 }
+
+/** What checkout reads besides the cart: every product in it, by id. */
+export interface CheckoutReads {
+  readonly products: ReadonlyMap<string, ProductView>;
+}
+
+/**
+ * Checkout as a decider on the cart's stream (it shares the cart's fold, so the cart's cached state
+ * too) whose decision also places the order (a new stream) and reserves the stock, each product at
+ * the version the decision read it at.
+ */
+export const checkoutDecider: Decider<CheckoutCommand, CartState, CartEvent, CheckoutReads, SpanningDecision<CartEvent>> = {
+  initialState: cartDecider.initialState,
+  evolve: cartDecider.evolve,
+  decide(command, cart, { products }) {
+    const decision = decideCheckout(command, cart, products);
+    return {
+      events: decision.cart,
+      also: [
+        { streamId: command.orderId, streamType: ORDER_STREAM, events: decision.order, expect: 'new' },
+        ...decision.stock.map(({ productId, events }) => ({ streamId: productId, streamType: PRODUCT_STREAM, events })),
+      ],
+    };
+  },
+};

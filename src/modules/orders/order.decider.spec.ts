@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
 import { deciderSpec } from '../../event-store/decider.spec-kit.js';
-import { orderDecider, stockMovements, type OrderCommand, type OrderState } from './order.decider.js';
+import { orderDecider, orderWithStockDecider, stockMovements, type OrderCommand, type OrderState } from './order.decider.js';
 import { orderTotal, type OrderEvent, type OrderLine } from './order.events.js';
 
 const orderId = 'o-1';
@@ -201,6 +201,28 @@ describe('stockMovements', () => {
     expect(stockMovements(fold(orderDecider, [placed]), [paid])).toEqual([]);
     expect(stockMovements(fold(orderDecider, [placed, paid, shipped]), [delivered])).toEqual([]);
     expect(stockMovements(paidOrder(), [])).toEqual([]);
+  });
+});
+
+describe('orderWithStockDecider', () => {
+  const withStock = deciderSpec(orderWithStockDecider);
+
+  it("appends the order's events and its stock movements to each product, at any version", () => {
+    withStock
+      .given([placed, paid])
+      .when(cancel())
+      .then({
+        events: [cancelled],
+        also: [
+          { streamId: 'p-1', streamType: 'product', events: [{ type: 'StockReleased', data: { productId: 'p-1', orderId, quantity: 2 } }], expect: 'any' },
+          { streamId: 'p-2', streamType: 'product', events: [{ type: 'StockReleased', data: { productId: 'p-2', orderId, quantity: 1 } }], expect: 'any' },
+        ],
+      });
+  });
+
+  it('moves no stock for a payment, and refuses as the order decider does', () => {
+    withStock.given([placed]).when(pay()).then({ events: [paid], also: [] });
+    withStock.given([placed, paid]).when(ship(alice)).thenThrows('FORBIDDEN');
   });
 });
 

@@ -1,6 +1,6 @@
-import { unreachable, type Decider } from '../../event-store/decider.js';
+import { unreachable, type Decider, type NoReads, type SpanningDecision } from '../../event-store/decider.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../event-store/errors.js';
-import type { ProductEvent } from '../catalog/product.events.js';
+import { PRODUCT_STREAM, type ProductEvent } from '../catalog/product.events.js';
 import type { OrderEvent, OrderLine } from './order.events.js';
 
 export interface OrderActor {
@@ -120,8 +120,7 @@ export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = { ini
 
 /**
  * What the order's new events do to the catalog's stock: cancelling releases the reservation, shipping
- * takes the items off the shelf. The handler appends these to the product streams in the same atomic
- * append as the order's events, so stock and orders never disagree.
+ * takes the items off the shelf (appended by orderWithStockDecider, below).
  */
 export function stockMovements(state: OrderState, events: readonly OrderEvent[]): Array<{ productId: string; events: ProductEvent[] }> {
   const movements = new Map<string, ProductEvent[]>();
@@ -152,3 +151,26 @@ export function stockMovements(state: OrderState, events: readonly OrderEvent[])
   }
   return [...movements].map(([productId, productEvents]) => ({ productId, events: productEvents }));
 }
+
+/**
+ * The order's decider with what each decision does to stock appended to the product streams, in the
+ * same atomic append, so stock and orders never disagree. Stock movements only loosen a product's
+ * invariant (nothing can go short by stock coming back or leaving with its reservation), so they are
+ * appended at whatever version the product is at.
+ */
+export const orderWithStockDecider: Decider<OrderCommand, OrderState, OrderEvent, NoReads, SpanningDecision<OrderEvent>> = {
+  initialState,
+  evolve,
+  decide(command, state) {
+    const events = decide(command, state);
+    return {
+      events,
+      also: stockMovements(state, events).map(({ productId, events: stock }) => ({
+        streamId: productId,
+        streamType: PRODUCT_STREAM,
+        events: stock,
+        expect: 'any',
+      })),
+    };
+  },
+};
