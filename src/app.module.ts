@@ -13,10 +13,11 @@ import { CartsModule } from './modules/carts/carts.module.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
+import { ShippingModule } from './modules/shipping/shipping.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 
 /** The domain modules. A new module is one line here. */
-const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
+const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule, ShippingModule];
 
 export interface AppOptions {
   /** Where logs go (tests read them); standard output by default. */
