@@ -14,10 +14,11 @@ import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
 import { ShippingModule } from './modules/shipping/shipping.module.js';
+import { DiscountsModule } from './modules/discounts/discounts.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 
 /** The domain modules. A new module is one line here. */
-const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule, ShippingModule];
+const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule, ShippingModule, DiscountsModule];
 
 export interface AppOptions {
   /** Where logs go (tests read them); standard output by default. */
