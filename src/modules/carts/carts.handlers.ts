@@ -4,9 +4,13 @@ import { AppConfig } from '../../config/app-config.js';
 import { CommandRunner, type CommandContext, type CommandResult, type CommandSession } from '../../event-store/command-runner.js';
 import { NotFoundError } from '../../event-store/errors.js';
 import { PRODUCT_STREAM } from '../catalog/product.events.js';
+import { discountCodeId, loadDiscountFor } from '../discounts/discounts.public.js';
 import { ORDER_STREAM } from '../orders/order.events.js';
-import { cartDecider, type CartCommand } from './cart.decider.js';
+import { SHIPPING_METHODS_STREAM, SHIPPING_METHODS_STREAM_ID, TAX_RATES_STREAM, TAX_RATES_STREAM_ID } from '../shipping/shipping.events.js';
+import { shippingMethodsView, taxRatesView } from '../shipping/shipping.public.js';
+import { cartDecider, type CartCommand, type CartState } from './cart.decider.js';
 import { CART_STREAM } from './cart.events.js';
+import { decideApplyDiscount } from './cart-discount.decider.js';
 import { decideCheckout, productView, type ProductView } from './checkout.decider.js';
 import type { ShippingAddressDto } from './carts.dto.js';
 
@@ -18,9 +22,26 @@ export class ChangeCartCommand extends Command<CommandResult> {
 }
 
 export class CheckoutCommand extends Command<CommandResult> {
-  constructor(readonly cartId: string, readonly shippingAddress: ShippingAddressDto, readonly ctx: CommandContext) {
+  constructor(
+    readonly cartId: string,
+    readonly shippingAddress: ShippingAddressDto,
+    readonly shippingMethodId: string | undefined,
+    readonly ctx: CommandContext,
+  ) {
     super();
   }
+}
+
+export class ApplyDiscountCommand extends Command<CommandResult> {
+  constructor(readonly cartId: string, readonly code: string, readonly ctx: CommandContext) {
+    super();
+  }
+}
+
+/** The catalog's view of each product in the cart, read through the command's session. */
+async function loadProducts(session: CommandSession, cart: CartState): Promise<Map<string, ProductView>> {
+  const views = await Promise.all(cart.lines.map((line) => session.load(productView, line.productId)));
+  return new Map(cart.lines.map((line, i) => [line.productId, views[i].state]));
 }
 
 @CommandHandler(ChangeCartCommand)
@@ -52,12 +73,17 @@ export class CheckoutHandler implements ICommandHandler<CheckoutCommand> {
     private readonly config: AppConfig,
   ) {}
 
-  execute({ cartId, shippingAddress, ctx }: CheckoutCommand): Promise<CommandResult> {
+  execute({ cartId, shippingAddress, shippingMethodId, ctx }: CheckoutCommand): Promise<CommandResult> {
     const orderId = randomUUID();
     return this.runner.execute(cartId, ctx, async (session) => {
       const cart = await session.load(cartDecider, cartId, { primary: true, streamType: CART_STREAM });
-      const views = await Promise.all(cart.state.lines.map((line) => session.load(productView, line.productId)));
-      const products = new Map<string, ProductView>(cart.state.lines.map((line, i) => [line.productId, views[i].state]));
+      // Shipping and tax are read, not written: an order keeps what it was placed with.
+      const [products, shippingMethods, taxRates, discount] = await Promise.all([
+        loadProducts(session, cart.state),
+        session.load(shippingMethodsView, SHIPPING_METHODS_STREAM_ID, { streamType: SHIPPING_METHODS_STREAM }),
+        session.load(taxRatesView, TAX_RATES_STREAM_ID, { streamType: TAX_RATES_STREAM }),
+        cart.state.discount && cart.state.customerId === ctx.actor ? loadDiscountFor(session, cart.state.discount.codeId, ctx.actor) : null,
+      ]);
       const command = {
         cartId,
         orderId,
@@ -65,13 +91,17 @@ export class CheckoutHandler implements ICommandHandler<CheckoutCommand> {
         placedAt: new Date().toISOString(),
         currency: this.config.STORE_CURRENCY,
         shippingAddress,
+        shippingMethodId,
       };
-      const decision = decideCheckout(command, cart.state, products);
+      const pricing = { shippingMethods: shippingMethods.state, taxRates: taxRates.state, discount };
+      const decision = decideCheckout(command, cart.state, products, pricing);
       return {
         appends: [
           { streamId: cartId, streamType: CART_STREAM, events: decision.cart },
           { streamId: orderId, streamType: ORDER_STREAM, events: decision.order, expectedVersion: 0 },
           ...decision.stock.map((s) => ({ streamId: s.productId, streamType: PRODUCT_STREAM, events: s.events })),
+          // At the version the code's limits were read at: of racing redemptions past a limit, one appends.
+          ...(decision.redemption ? [decision.redemption] : []),
         ],
         result: (appended) => ({
           id: orderId,
@@ -84,4 +114,22 @@ export class CheckoutHandler implements ICommandHandler<CheckoutCommand> {
   }
 }
 
-export const cartCommandHandlers = [ChangeCartHandler, CheckoutHandler];
+/** Puts a code on the cart if it applies now; checkout checks it again. */
+@CommandHandler(ApplyDiscountCommand)
+export class ApplyDiscountHandler implements ICommandHandler<ApplyDiscountCommand> {
+  constructor(private readonly runner: CommandRunner) {}
+
+  execute({ cartId, code, ctx }: ApplyDiscountCommand): Promise<CommandResult> {
+    return this.runner.execute(cartId, ctx, async (session) => {
+      const cart = await session.load(cartDecider, cartId, { primary: true, streamType: CART_STREAM });
+      const [products, discount] = await Promise.all([loadProducts(session, cart.state), loadDiscountFor(session, discountCodeId(code), ctx.actor)]);
+      const events = decideApplyDiscount({ cartId, customerId: ctx.actor, now: new Date().toISOString() }, cart.state, products, discount);
+      return {
+        appends: [{ streamId: cartId, streamType: CART_STREAM, events }],
+        result: (appended) => ({ id: cartId, version: appended?.versions.get(cartId) ?? cart.version, position: appended?.lastPosition ?? cart.position }),
+      };
+    });
+  }
+}
+
+export const cartCommandHandlers = [ChangeCartHandler, CheckoutHandler, ApplyDiscountHandler];

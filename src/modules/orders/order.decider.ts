@@ -1,7 +1,9 @@
 import { unreachable, type Decider } from '../../event-store/decider.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../event-store/errors.js';
 import type { ProductEvent } from '../catalog/product.events.js';
-import type { OrderEvent, OrderLine } from './order.events.js';
+import type { DiscountRedemptionReleased } from '../discounts/discounts.events.js';
+import { redemptionStreamType } from '../discounts/discounts.public.js';
+import type { OrderEvent, OrderLine, OrderPlaced } from './order.events.js';
 
 export interface OrderActor {
   readonly customerId: string;
@@ -52,9 +54,11 @@ export interface OrderState {
   readonly lines: readonly OrderLine[];
   readonly totalCents: number;
   readonly currency: string;
+  /** The code the order redeemed, if any (given back when it is cancelled). */
+  readonly discountCode: OrderPlaced['data']['discountCode'] | null;
 }
 
-const initialState: OrderState = { status: 'none', customerId: '', lines: [], totalCents: 0, currency: '' };
+const initialState: OrderState = { status: 'none', customerId: '', lines: [], totalCents: 0, currency: '', discountCode: null };
 
 function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
   // Another customer's order answers as a missing one: its existence is not revealed.
@@ -100,8 +104,8 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
 function evolve(state: OrderState, event: OrderEvent): OrderState {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { customerId, lines, totalCents, currency } = event.data;
-      return { status: 'placed', customerId, lines, totalCents, currency };
+      const { customerId, lines, totalCents, currency, discountCode } = event.data;
+      return { status: 'placed', customerId, lines, totalCents, currency, discountCode: discountCode ?? null };
     }
     case 'OrderPaid':
       return { ...state, status: 'paid' };
@@ -151,4 +155,20 @@ export function stockMovements(state: OrderState, events: readonly OrderEvent[])
     }
   }
   return [...movements].map(([productId, productEvents]) => ({ productId, events: productEvents }));
+}
+
+/**
+ * What the order's new events do to its discount code: a cancelled order gives its redemption back, to
+ * the stream the redemption went to, in the same atomic append as the cancellation. Whoever cancels
+ * (the customer, an admin, the payment timeout) goes through here.
+ */
+export function discountRelease(state: OrderState, events: readonly OrderEvent[]): { streamId: string; streamType: string; events: DiscountRedemptionReleased[] } | null {
+  const cancelled = events.find((event) => event.type === 'OrderCancelled');
+  if (!cancelled || !state.discountCode) return null;
+  const { id: codeId, redemptionStreamId } = state.discountCode;
+  return {
+    streamId: redemptionStreamId,
+    streamType: redemptionStreamType(codeId, redemptionStreamId),
+    events: [{ type: 'DiscountRedemptionReleased', data: { codeId, orderId: cancelled.data.orderId, customerId: state.customerId } }],
+  };
 }

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandRunner, type CommandContext, type CommandResult } from '../../event-store/command-runner.js';
 import { PRODUCT_STREAM } from '../catalog/product.events.js';
-import { orderDecider, stockMovements, type OrderCommand } from './order.decider.js';
+import { discountRelease, orderDecider, stockMovements, type OrderCommand } from './order.decider.js';
 import { ORDER_STREAM } from './order.events.js';
 
 /** Pay, ship, deliver or cancel an order. */
@@ -26,10 +26,13 @@ export class ChangeOrderHandler implements ICommandHandler<ChangeOrderCommand> {
       const order = await session.load(orderDecider, orderId, { primary: true, streamType: ORDER_STREAM });
       const events = orderDecider.decide(command, order.state);
       const stock = stockMovements(order.state, events);
+      const release = discountRelease(order.state, events);
       return {
         appends: [
           { streamId: orderId, streamType: ORDER_STREAM, events },
           ...stock.map((s) => ({ streamId: s.productId, streamType: PRODUCT_STREAM, events: s.events, expectedVersion: 'any' as const })),
+          // Giving a redemption back only loosens the code's limits, so it needs no version either.
+          ...(release ? [{ ...release, expectedVersion: 'any' as const }] : []),
         ],
         result: (appended) => ({
           id: orderId,
