@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { useTestApp } from '../support/app.js';
 import { address } from '../support/shop.js';
 
@@ -40,6 +41,34 @@ describe('checkout with shipping, tax and discount codes', () => {
       taxCents: 642,
       totalCents: 3854,
     });
+    const pricing = {
+      totalCents: 3854,
+      subtotalCents: 3015,
+      discountCents: 302,
+      discountCode: 'TENOFF',
+      shippingCents: 499,
+      shippingMethod: { id: method.body.id, code: 'GB-STD', name: 'Standard' },
+      taxCents: 642,
+      taxRateBasisPoints: 2000,
+    };
+    const shown = async () => {
+      const order = await t.http().get(`/orders/${placed.body.id}`).set('Authorization', alice).set('X-Min-Position', placed.body.position).expect(200);
+      const asPlaced = await t.http().get(`/orders/${placed.body.id}?version=1`).set('Authorization', alice).expect(200);
+      const list = await t.http().get('/orders').set('Authorization', alice).set('X-Min-Position', placed.body.position).expect(200);
+      return { order: order.body, asPlaced: asPlaced.body, listed: list.body.items.find((o: { id: string }) => o.id === placed.body.id) };
+    };
+    const before = await shown();
+    expect(before.order).toMatchObject(pricing);
+    expect(before.asPlaced).toMatchObject(pricing);
+    expect(before.listed.totalCents).toBe(3854);
+    // A rebuild of every read model from the log answers the same.
+    const runner = t.app.get(ProjectionRunner);
+    for (const name of ['order-summary', 'discounts', 'shipping']) {
+      expect(await runner.verify(name), name).toEqual([]);
+      await runner.rebuild(name);
+    }
+    expect(await shown()).toEqual(before);
+
     const wrong = await t.http().post(`/orders/${placed.body.id}/pay`).set('Authorization', alice).send({ amountCents: 3015, paymentReference: 'p' }).expect(409);
     expect(wrong.body.code).toBe('PAYMENT_AMOUNT_MISMATCH');
     await t.http().post(`/orders/${placed.body.id}/pay`).set('Authorization', alice).send({ amountCents: 3854, paymentReference: 'p' }).expect(200);

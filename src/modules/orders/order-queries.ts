@@ -31,7 +31,7 @@ type PgOrderRow = Omit<OrderSummaryRow, 'totalCents'> & { totalCents: string };
 const FIND_ORDER_SQL = `SELECT id, customer_id AS "customerId", cart_id AS "cartId", status, total_cents AS "totalCents", currency,
   item_count AS "itemCount", items, shipping_address AS "shippingAddress", payment_reference AS "paymentReference", carrier,
   tracking_number AS "trackingNumber", cancel_reason AS "cancelReason", placed_at AS "placedAt", paid_at AS "paidAt",
-  shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version
+  shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version, pricing
   FROM order_summaries WHERE id = $1`;
 
 /** The list's columns, under their OrderSummaryRow names. */
@@ -130,6 +130,8 @@ function toOrder(row: OrderSummaryRow): OrderView {
   return {
     ...toSummary(row),
     items: toOrderItems(row.items),
+    // A row from before pricing existed: its total is its subtotal, nothing else was charged.
+    ...(row.pricing ?? { subtotalCents: row.totalCents, discountCents: 0, shippingCents: 0, taxCents: 0, taxRateBasisPoints: 0 }),
     shippingAddress: { name, line1, ...(line2 !== undefined && { line2 }), city, postalCode, country },
     ...(row.paymentReference !== null && { paymentReference: row.paymentReference }),
     ...(row.carrier !== null && { carrier: row.carrier }),

@@ -53,22 +53,28 @@ export type OrderPlaced = NewEvent<
   }
 >;
 
+/** An order's pricing as the API shows it (`Order`'s fields besides its total). */
 export interface PlacedOrderPricing {
-  readonly subtotalCents: number;
-  readonly discountCents: number;
-  readonly shippingCents: number;
-  readonly taxRateBasisPoints: number;
-  readonly taxCents: number;
+  subtotalCents: number;
+  discountCents: number;
+  discountCode?: string;
+  shippingCents: number;
+  shippingMethod?: { id: string; code: string; name: string };
+  taxCents: number;
+  taxRateBasisPoints: number;
 }
 
 /** An OrderPlaced's pricing, with the defaults above for one written before the pricing fields. */
 export function placedOrderPricing(data: OrderPlaced['data']): PlacedOrderPricing {
+  const method = data.shippingMethod;
   return {
     subtotalCents: data.subtotalCents ?? data.totalCents,
     discountCents: data.discountCents ?? 0,
+    ...(data.discountCode && { discountCode: data.discountCode.code }),
     shippingCents: data.shippingCents ?? 0,
-    taxRateBasisPoints: data.taxRateBasisPoints ?? 0,
+    ...(method && { shippingMethod: { id: method.id, code: method.code, name: method.name } }),
     taxCents: data.taxCents ?? 0,
+    taxRateBasisPoints: data.taxRateBasisPoints ?? 0,
   };
 }
 
