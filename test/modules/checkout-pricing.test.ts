@@ -57,13 +57,15 @@ describe('checkout with shipping, tax and discount codes', () => {
       const list = await t.http().get('/orders').set('Authorization', alice).set('X-Min-Position', placed.body.position).expect(200);
       return { order: order.body, asPlaced: asPlaced.body, listed: list.body.items.find((o: { id: string }) => o.id === placed.body.id) };
     };
+    const cart = await t.http().get(`/carts/${cartId}`).set('Authorization', alice).set('X-Min-Position', placed.body.position).expect(200);
+    expect(cart.body).toMatchObject({ status: 'checked_out', subtotalCents: 3015, discount: { code: 'TENOFF', amountCents: 302 }, totalCents: 2713 });
     const before = await shown();
     expect(before.order).toMatchObject(pricing);
     expect(before.asPlaced).toMatchObject(pricing);
     expect(before.listed.totalCents).toBe(3854);
     // A rebuild of every read model from the log answers the same.
     const runner = t.app.get(ProjectionRunner);
-    for (const name of ['order-summary', 'discounts', 'shipping']) {
+    for (const name of ['order-summary', 'discounts', 'shipping', 'cart-discounts']) {
       expect(await runner.verify(name), name).toEqual([]);
       await runner.rebuild(name);
     }
@@ -107,9 +109,13 @@ describe('checkout with shipping, tax and discount codes', () => {
     await applyCode(bob, cartId, 'over').expect(404);
 
     await s.add(alice, cartId, (await s.product({ priceCents: 4000 })), 1);
-    await applyCode(alice, cartId, 'Big-Only').expect(200);
+    const applied = await applyCode(alice, cartId, 'Big-Only').expect(200);
+    const cart = await t.http().get(`/carts/${cartId}`).set('Authorization', alice).set('X-Min-Position', applied.body.position).expect(200);
+    expect(cart.body).toMatchObject({ subtotalCents: 5000, discount: { code: 'BIG-ONLY', amountCents: 500 }, totalCents: 4500 });
+    const removed = await t.http().delete(`/carts/${cartId}/discount`).set('Authorization', alice).expect(200);
     await t.http().delete(`/carts/${cartId}/discount`).set('Authorization', alice).expect(200);
-    await t.http().delete(`/carts/${cartId}/discount`).set('Authorization', alice).expect(200);
+    const bare = await t.http().get(`/carts/${cartId}`).set('Authorization', alice).set('X-Min-Position', removed.body.position).expect(200);
+    expect(bare.body).toMatchObject({ subtotalCents: 5000, discount: null, totalCents: 5000 });
     expect((await s.types(cartId)).slice(-2)).toEqual(['CartDiscountApplied', 'CartDiscountRemoved']);
   });
 

@@ -43,12 +43,24 @@ export class ShippingAndDiscounts1764190000000 implements MigrationInterface {
         version integer NOT NULL
       )`);
     await db.query(`CREATE UNIQUE INDEX discount_codes_view_key_idx ON discount_codes_view (code_key, id)`);
+    await db.query(`
+      CREATE TABLE cart_discounts_view (
+        cart_id uuid PRIMARY KEY,
+        -- The code the cart holds (null once taken off).
+        code_id uuid,
+        code text,
+        -- Once checked out with a code: the discount its order was placed with.
+        ordered_discount_cents bigint,
+        -- The cart stream's version after the last of its discount events.
+        version integer NOT NULL
+      )`);
     // An order's pricing as GET /orders/:id shows it; null in rows written before (a rebuild fills them).
     await db.query(`ALTER TABLE order_summaries ADD COLUMN pricing jsonb`);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE order_summaries DROP COLUMN pricing`);
+    await db.query(`DROP TABLE cart_discounts_view`);
     await db.query(`DROP TABLE discount_codes_view`);
     await db.query(`DROP TABLE tax_rates_view`);
     await db.query(`DROP TABLE shipping_methods_view`);

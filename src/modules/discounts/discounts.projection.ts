@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ProjectionProvider, type Projection } from '../../projections/projection.js';
 import type { DiscountCodeCreated, DiscountCodeDeactivated, DiscountRedemptionEvent } from './discounts.events.js';
+import { DISCOUNTS_READ_MODEL } from './discounts.public.js';
 
-export const DISCOUNTS_READ_MODEL = 'discounts';
+export { DISCOUNTS_READ_MODEL };
 
 /**
  * Builds `discount_codes_view`: a row per code with its count of redemptions not given back. Events of

@@ -11,6 +11,13 @@ import { DISCOUNT_CODE_STREAM, DISCOUNT_REDEMPTIONS_STREAM, type DiscountCodeCre
  * stay here; the carts module only calls them.
  */
 
+/**
+ * The discounts' read model, for a cart's GET: its name (for `@UsesReadModels`) and its table, keyed by
+ * `id` (uuid, the code's id). Public columns: `kind` (text), `value` (integer).
+ */
+export const DISCOUNTS_READ_MODEL = 'discounts';
+export const DISCOUNT_CODES_TABLE = 'discount_codes_view';
+
 /** Namespaces of the derived stream ids (UUID v5): fixed forever, or codes would move streams. */
 const CODE_NAMESPACE = '593865ae-717e-4602-bbce-e5fb3e54e7a0';
 const REDEMPTIONS_NAMESPACE = '9b3e6f4d-acb7-4ef5-928e-92f699d26bf5';
