@@ -2,6 +2,9 @@ import { unreachable, type Decider } from '../../event-store/decider.js';
 import { ConflictError, NotFoundError } from '../../event-store/errors.js';
 import type { ShippingMethodChanged, ShippingMethodEvent } from './shipping.events.js';
 
+/** A shop's methods are few; the bound keeps the one stream and the public list small. */
+export const MAX_SHIPPING_METHODS = 100;
+
 export interface ShippingMethod {
   readonly id: string;
   readonly code: string;
@@ -56,6 +59,9 @@ function decide(command: ShippingMethodCommand, state: ShippingMethodsState): Sh
     case 'CreateShippingMethod': {
       if (state.methods.some((method) => method.code === command.code)) {
         throw new ConflictError('CODE_TAKEN', `Shipping method code ${command.code} is already taken`);
+      }
+      if (state.methods.length >= MAX_SHIPPING_METHODS) {
+        throw new ConflictError('SHIPPING_METHODS_FULL', `A shop has at most ${MAX_SHIPPING_METHODS} shipping methods; change or deactivate one`);
       }
       const { methodId, code, name, priceCents, freeOverCents } = command;
       return [{ type: 'ShippingMethodCreated', data: { methodId, code, name, priceCents, freeOverCents, countries: normalizeCountries(command.countries) } }];

@@ -32,7 +32,7 @@ export class ShippingController {
     status: 201,
     type: CommandResultDto,
     body: { type: CreateShippingMethodDto, examples: { standard: { summary: 'A method', value: METHOD_EXAMPLE } } },
-    errors: ['CODE_TAKEN'],
+    errors: ['CODE_TAKEN', 'SHIPPING_METHODS_FULL'],
   })
   create(@Body() body: CreateShippingMethodDto, @CommandCtx() ctx: CommandContext): Promise<CommandResult> {
     return this.commands.execute(new CreateShippingMethodCommand(body, ctx));

@@ -39,6 +39,17 @@ describe('shippingMethodsDecider', () => {
     given([created]).when(create({ methodId: 'm-2', name: 'Other' } as Partial<ShippingMethodCommand>)).thenThrows('CODE_TAKEN');
   });
 
+  it('refuses a method past the 100th', () => {
+    const hundred: ShippingMethodEvent[] = Array.from({ length: 100 }, (_, i) => ({
+      type: 'ShippingMethodCreated',
+      data: { methodId: `m-${i}`, code: `C${i}`, name: 'x', priceCents: 0, freeOverCents: null, countries: ['GB'] },
+    }));
+    given(hundred.slice(0, 99)).when(create({ methodId: 'm-new', code: 'NEW' } as Partial<ShippingMethodCommand>)).then([
+      { type: 'ShippingMethodCreated', data: { methodId: 'm-new', code: 'NEW', name: 'Standard', priceCents: 499, freeOverCents: 5000, countries: ['GB', 'FR'] } },
+    ]);
+    given(hundred).when(create({ methodId: 'm-new', code: 'NEW' } as Partial<ShippingMethodCommand>)).thenThrows('SHIPPING_METHODS_FULL');
+  });
+
   it('records only what changes', () => {
     given([created])
       .when(change({ name: 'Standard', priceCents: 599, countries: ['fr', 'GB'] }))

@@ -6,6 +6,10 @@ import { UsesReadModels } from '../../projections/projection.js';
 import { ShippingQueries } from './shipping-queries.js';
 import { SHIPPING_READ_MODEL } from './shipping.projection.js';
 import { ShippingMethodDto, ShippingMethodsQueryDto, TaxRateDto } from './shipping.dto.js';
+import { MAX_SHIPPING_METHODS } from './shipping-methods.decider.js';
+
+/** ISO 3166-1 has 249 alpha-2 codes: at most one rate each. */
+const MAX_TAX_RATES = 250;
 
 @ApiTags('shipping')
 @Public()
@@ -21,7 +25,7 @@ export class ShippingQueriesController {
     description: 'By code. With `country`, only the active methods serving it.',
     access: 'public',
     type: ShippingMethodDto,
-    isArray: true,
+    maxItems: MAX_SHIPPING_METHODS,
     readModels: true,
   })
   methods(@Query() query: ShippingMethodsQueryDto): Promise<ShippingMethodDto[]> {
@@ -30,7 +34,7 @@ export class ShippingQueriesController {
 
   @Get('tax-rates')
   @UsesReadModels(SHIPPING_READ_MODEL)
-  @ApiRead({ operationId: 'listTaxRates', summary: 'List tax rates', description: 'By country.', access: 'public', type: TaxRateDto, isArray: true, readModels: true })
+  @ApiRead({ operationId: 'listTaxRates', summary: 'List tax rates', description: 'By country.', access: 'public', type: TaxRateDto, maxItems: MAX_TAX_RATES, readModels: true })
   taxRates(): Promise<TaxRateDto[]> {
     return this.shipping.listTaxRates();
   }
