@@ -26,6 +26,7 @@ import { startNodeServer } from './lib/service-process.mjs';
 import { addItemScenario } from './scenarios/add-item.mjs';
 import { aggregateSizeScenario } from './scenarios/aggregate-size.mjs';
 import { checkoutScenario } from './scenarios/checkout.mjs';
+import { checkoutPricedScenario } from './scenarios/checkout-priced.mjs';
 import { orderReadScenarios } from './scenarios/order-reads.mjs';
 import { profileLoads } from './scenarios/profile.mjs';
 import { rebuildScenario } from './scenarios/rebuild.mjs';
@@ -79,6 +80,7 @@ const SERVICE_NODE_ARGS = ['--max-semi-space-size=32'];
 const SCENARIOS = {
   'add-item': addItemScenario,
   checkout: checkoutScenario,
+  'checkout-priced': checkoutPricedScenario,
   'order-reads': orderReadScenarios,
   'aggregate-size': aggregateSizeScenario,
   webhooks: webhooksScenario,
@@ -107,6 +109,7 @@ const plannedSteps = options.profile
   ? 4
   : (selected.includes('add-item') ? 4 * runsPer : 0) +
     (selected.includes('checkout') ? runsPer : 0) +
+    (selected.includes('checkout-priced') ? 2 * runsPer : 0) +
     // order-reads: GET by id (eventshop, CRUD baseline, floor, database floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
     (selected.includes('order-reads') ? (settings.singleConnection ? 7 : 5) * runsPer + 1 : 0) +
     (selected.includes('aggregate-size') ? settings.aggregateSizes.length * runsPer + 1 : 0) +

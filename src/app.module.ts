@@ -16,10 +16,14 @@ import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { LiveModule } from './modules/live/live.module.js';
+import { ShippingModule } from './modules/shipping/shipping.module.js';
+import { DiscountsModule } from './modules/discounts/discounts.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 
 /** The domain modules. A new module is one line here: its routes, handlers, projections and migrations come with it. */
-const domainModules: readonly DomainModule[] = [CatalogModule, CartsModule, OrdersModule, ReportsModule, WebhooksModule, LiveModule];
+const domainModules: readonly DomainModule[] = [
+  CatalogModule, CartsModule, OrdersModule, ReportsModule, ShippingModule, DiscountsModule, WebhooksModule, LiveModule,
+];
 
 /** Every migration the app runs at start, the kernel's and the modules', oldest first (tests and the bench migrate with it). */
 export const migrations = migrationsOf(domainModules);

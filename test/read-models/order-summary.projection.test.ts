@@ -70,6 +70,12 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
         { productId: event.data.lines[0].productId, sku: 'MUG', name: 'Mug', quantity: 2, unitPriceCents: 1200, lineTotalCents: 2400 },
         { productId: event.data.lines[1].productId, sku: 'PEN', name: 'Pen', quantity: 5, unitPriceCents: 150, lineTotalCents: 750 },
       ],
+      // An OrderPlaced without pricing fields (written before they existed): its total is its subtotal.
+      subtotalCents: 3150,
+      discountCents: 0,
+      shippingCents: 0,
+      taxCents: 0,
+      taxRateBasisPoints: 0,
       shippingAddress: address,
       version: 1,
     });

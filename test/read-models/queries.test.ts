@@ -122,6 +122,8 @@ describe('query routes over HTTP', () => {
           { productId: pen.id, sku: expect.stringMatching(/^PEN-/), name: 'Pen', quantity: 2, unitPriceCents: 150, lineTotalCents: 300 },
           { productId: mug.id, sku: expect.stringMatching(/^MUG-/), name: 'Mug', quantity: 1, unitPriceCents: 1000, lineTotalCents: 1000 },
         ],
+        subtotalCents: 1300,
+        discount: null,
         totalCents: 1300,
         currency: 'USD',
         version: 3,

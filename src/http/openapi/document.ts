@@ -25,6 +25,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('carts', "A customer's carts and checkout")
     .addTag('orders', 'Orders, their payment, shipping and history')
     .addTag('reports', 'Sales figures (admin)')
+    .addTag('shipping', 'Shipping methods and tax rates')
+    .addTag('discounts', 'Discount codes (admin)')
     .addTag('admin', 'The event log and the projections (admin)')
     .addTag('platform', 'Health and metrics')
     .build();

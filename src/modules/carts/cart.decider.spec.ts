@@ -200,13 +200,37 @@ describe('cartDecider', () => {
     });
   });
 
+  describe('RemoveDiscount', () => {
+    const remove = (actor = alice): CartCommand => ({ type: 'RemoveDiscount', cartId, actor });
+    const applied: CartEvent = { type: 'CartDiscountApplied', data: { cartId, codeId: 'd-1', code: 'SPRING10' } };
+
+    it('removes the code the cart holds', () => {
+      given([created, applied]).when(remove()).then([{ type: 'CartDiscountRemoved', data: { cartId } }]);
+    });
+
+    it('emits nothing when the cart holds none', () => {
+      given([created]).when(remove()).then([]);
+      given([created, applied, { type: 'CartDiscountRemoved', data: { cartId } }]).when(remove()).then([]);
+    });
+
+    it("answers not found for another customer's cart and refuses a checked-out one", () => {
+      given([created, applied]).when(remove(bob)).thenThrows('NOT_FOUND');
+      given([created, applied, checkedOut]).when(remove()).thenThrows('CART_CHECKED_OUT');
+    });
+
+    it('CartDiscountApplied sets the one code, replacing another', () => {
+      const other: CartEvent = { type: 'CartDiscountApplied', data: { cartId, codeId: 'd-2', code: 'WINTER' } };
+      expect(fold(cartDecider, [created, applied, other]).discount).toEqual({ codeId: 'd-2', code: 'WINTER' });
+    });
+  });
+
   describe('evolve', () => {
     it('starts as a missing cart', () => {
-      expect(cartDecider.initialState).toEqual({ exists: false, customerId: '', status: 'open', lines: [] });
+      expect(cartDecider.initialState).toEqual({ exists: false, customerId: '', status: 'open', lines: [], discount: null });
     });
 
     it('CartCreated opens an empty cart for its customer', () => {
-      expect(fold(cartDecider, [created])).toEqual({ exists: true, customerId: 'alice', status: 'open', lines: [] });
+      expect(fold(cartDecider, [created])).toEqual({ exists: true, customerId: 'alice', status: 'open', lines: [], discount: null });
     });
 
     it('CartItemAdded appends new lines in order and merges into existing ones', () => {
@@ -237,7 +261,7 @@ describe('cartDecider', () => {
 
     it('CartCheckedOut closes the cart and keeps its lines', () => {
       const state = fold(cartDecider, [created, added('p-1', 1), checkedOut]);
-      expect(state).toEqual({ exists: true, customerId: 'alice', status: 'checked_out', lines: [{ productId: 'p-1', quantity: 1 }] });
+      expect(state).toEqual({ exists: true, customerId: 'alice', status: 'checked_out', lines: [{ productId: 'p-1', quantity: 1 }], discount: null });
     });
 
     it('never changes the state it is given', () => {

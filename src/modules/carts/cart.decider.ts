@@ -44,7 +44,14 @@ export interface RemoveItem {
   readonly actor: CartActor;
 }
 
-export type CartCommand = CreateCart | AddItem | SetItemQuantity | RemoveItem;
+/** Applying a code is decided with the code and the prices (cart-discount.decider.ts); removing it is not. */
+export interface RemoveDiscount {
+  readonly type: 'RemoveDiscount';
+  readonly cartId: string;
+  readonly actor: CartActor;
+}
+
+export type CartCommand = CreateCart | AddItem | SetItemQuantity | RemoveItem | RemoveDiscount;
 
 /**
  * What a cart command reads of the catalog: the product a command puts in the cart (AddItem, and
@@ -65,9 +72,11 @@ export interface CartState {
   readonly status: 'open' | 'checked_out';
   /** In the order the products were first added; at most one line per product. */
   readonly lines: readonly CartLine[];
+  /** The discount code the cart holds, if any. */
+  readonly discount: { readonly codeId: string; readonly code: string } | null;
 }
 
-const initialState: CartState = { exists: false, customerId: '', status: 'open', lines: [] };
+const initialState: CartState = { exists: false, customerId: '', status: 'open', lines: [], discount: null };
 
 function findLine(state: CartState, productId: string): CartLine | undefined {
   return state.lines.find((line) => line.productId === productId);
@@ -89,7 +98,7 @@ function assertProductExists(reads: CartReads): void {
 }
 
 /** The checks every command on an existing cart shares. */
-function assertOpenCartOf(state: CartState, actor: CartActor): void {
+export function assertOpenCartOf(state: CartState, actor: CartActor): void {
   // Another customer's cart answers as a missing one: its existence is not revealed.
   if (!state.exists || state.customerId !== actor.customerId) throw new NotFoundError('Cart not found');
   if (state.status === 'checked_out') throw new ConflictError('CART_CHECKED_OUT', 'The cart has been checked out');
@@ -132,6 +141,9 @@ function decide(command: CartCommand, state: CartState, reads: CartReads): CartE
       if (!findLine(state, command.productId)) throw new NotFoundError('No such line in the cart');
       return [{ type: 'CartItemRemoved', data: { cartId: command.cartId, productId: command.productId } }];
     }
+    case 'RemoveDiscount':
+      assertOpenCartOf(state, command.actor);
+      return state.discount ? [{ type: 'CartDiscountRemoved', data: { cartId: command.cartId } }] : [];
     default:
       return unreachable(command);
   }
@@ -140,7 +152,7 @@ function decide(command: CartCommand, state: CartState, reads: CartReads): CartE
 function evolve(state: CartState, event: CartEvent): CartState {
   switch (event.type) {
     case 'CartCreated':
-      return { exists: true, customerId: event.data.customerId, status: 'open', lines: [] };
+      return { exists: true, customerId: event.data.customerId, status: 'open', lines: [], discount: null };
     case 'CartItemAdded': {
       const { productId, quantity } = event.data;
       if (!findLine(state, productId)) return { ...state, lines: [...state.lines, { productId, quantity }] };
@@ -157,6 +169,10 @@ function evolve(state: CartState, event: CartEvent): CartState {
       return { ...state, lines: state.lines.filter((line) => line.productId !== event.data.productId) };
     case 'CartCheckedOut':
       return { ...state, status: 'checked_out' };
+    case 'CartDiscountApplied':
+      return { ...state, discount: { codeId: event.data.codeId, code: event.data.code } };
+    case 'CartDiscountRemoved':
+      return { ...state, discount: null };
     default:
       return unreachable(event);
   }

@@ -4,7 +4,8 @@ import { deciderSpec, decisionSpec } from '../../event-store/decider.spec-kit.js
 import type { ProductCreated, ProductEvent } from '../catalog/product.events.js';
 import { cartDecider } from './cart.decider.js';
 import type { CartEvent } from './cart.events.js';
-import { checkoutDecider, decideCheckout, productView, type CheckoutCommand, type ProductView } from './checkout.decider.js';
+import { shippingMethodsView, taxRatesView } from '../shipping/shipping.public.js';
+import { checkoutDecider, decideCheckout, productView, type CheckoutCommand, type CheckoutPricing, type ProductView } from './checkout.decider.js';
 
 const cartId = 'c-1';
 const orderId = 'o-1';
@@ -26,11 +27,13 @@ const checkout: CheckoutCommand = {
   shippingAddress,
 };
 
+const noPricing: CheckoutPricing = { shippingMethods: shippingMethodsView.initialState, taxRates: taxRatesView.initialState, discount: null };
 const checkoutSpec = decisionSpec((streams: { cart: CartEvent[]; products: Record<string, ProductEvent[]> }, command: CheckoutCommand) =>
   decideCheckout(
     command,
     fold(cartDecider, streams.cart),
     new Map(Object.entries(streams.products).map(([id, events]) => [id, fold(productView, events)])),
+    noPricing,
   ),
 );
 /** Given the cart's events and each product's events (a product absent from `products` was never created). */
@@ -60,6 +63,11 @@ describe('decideCheckout', () => {
               currency: 'USD',
               shippingAddress,
               placedAt: '2025-01-02T03:04:05.000Z',
+              subtotalCents: 2 * 1250 + 399,
+              discountCents: 0,
+              shippingCents: 0,
+              taxRateBasisPoints: 0,
+              taxCents: 0,
             },
           },
         ],
@@ -67,6 +75,7 @@ describe('decideCheckout', () => {
           { productId: 'p-1', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 2 } }] },
           { productId: 'p-2', events: [{ type: 'StockReserved', data: { productId: 'p-2', orderId, quantity: 1 } }] },
         ],
+        redemption: null,
       });
   });
 
@@ -74,7 +83,7 @@ describe('decideCheckout', () => {
     const cart = fold(cartDecider, [cartCreated, added('p-1', 1)]);
     const products = new Map([['p-1', fold(productView, [productCreated('p-1', 100, 1)])]]);
     const address = { ...shippingAddress, line2: 'Flat 2' };
-    const { order } = decideCheckout({ ...checkout, shippingAddress: address }, cart, products);
+    const { order } = decideCheckout({ ...checkout, shippingAddress: address }, cart, products, noPricing);
     expect(order[0].type === 'OrderPlaced' && order[0].data.shippingAddress).toEqual(address);
   });
 
@@ -108,6 +117,7 @@ describe('decideCheckout', () => {
       checkout,
       fold(cartDecider, [cartCreated, added('p-1', 3)]),
       new Map([['p-1', fold(productView, [productCreated('p-1', 100, 5), { type: 'StockReserved', data: { productId: 'p-1', orderId: 'o-0', quantity: 2 } }])]]),
+      noPricing,
     );
     expect(stock).toEqual([{ productId: 'p-1', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 3 } }] }]);
   });
@@ -131,7 +141,7 @@ describe('checkoutDecider', () => {
   it("closes the cart on its own stream, places the order on a new stream and reserves each product at the version read", () => {
     const products = new Map([['p-1', fold(productView, [productCreated('p-1', 1000, 5)])]]);
     deciderSpec(checkoutDecider)
-      .given([cartCreated, added('p-1', 2)], { products })
+      .given([cartCreated, added('p-1', 2)], { products, ...noPricing })
       .when(checkout)
       .then({
         events: [{ type: 'CartCheckedOut', data: { cartId, orderId } }],
@@ -139,7 +149,7 @@ describe('checkoutDecider', () => {
           {
             streamId: orderId,
             streamType: 'order',
-            events: decideCheckout(checkout, fold(cartDecider, [cartCreated, added('p-1', 2)]), products).order,
+            events: decideCheckout(checkout, fold(cartDecider, [cartCreated, added('p-1', 2)]), products, noPricing).order,
             expect: 'new',
           },
           { streamId: 'p-1', streamType: 'product', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 2 } }] },

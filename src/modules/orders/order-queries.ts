@@ -3,7 +3,7 @@ import { isISO8601, isUUID } from 'class-validator';
 import { ReadModelDb } from '../../database/read-model-db.js';
 import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
 import type { OrderStatus } from './order.decider.js';
-import type { OrderLine, ShippingAddress } from './order.events.js';
+import type { OrderLine, PlacedOrderPricing, ShippingAddress } from './order.events.js';
 import type { OrderView } from './order.view.js';
 import { toOrderItems, type OrderSummary } from './order-summary.read-model.js';
 
@@ -50,6 +50,8 @@ interface OrderRow extends SummaryRow {
   deliveredAt: Date | null;
   cancelledAt: Date | null;
   version: number;
+  /** What the order was priced with; null in a row written before pricing existed. */
+  pricing: PlacedOrderPricing | null;
 }
 
 /**
@@ -61,7 +63,7 @@ const FIND_ORDER = {
   text: `SELECT id, customer_id AS "customerId", cart_id AS "cartId", status, total_cents AS "totalCents", currency,
   item_count AS "itemCount", items, shipping_address AS "shippingAddress", payment_reference AS "paymentReference", carrier,
   tracking_number AS "trackingNumber", cancel_reason AS "cancelReason", placed_at AS "placedAt", paid_at AS "paidAt",
-  shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version
+  shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version, pricing
   FROM order_summaries WHERE id = $1`,
 };
 
@@ -158,6 +160,8 @@ function toOrder(row: OrderRow): OrderView {
   return {
     ...toSummary(row),
     items: toOrderItems(row.items),
+    // A row from before pricing existed: its total is its subtotal, nothing else was charged.
+    ...(row.pricing ?? { subtotalCents: Number(row.totalCents), discountCents: 0, shippingCents: 0, taxCents: 0, taxRateBasisPoints: 0 }),
     shippingAddress: { name, line1, ...(line2 !== undefined && { line2 }), city, postalCode, country },
     ...(row.paymentReference !== null && { paymentReference: row.paymentReference }),
     ...(row.carrier !== null && { carrier: row.carrier }),

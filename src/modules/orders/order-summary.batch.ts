@@ -2,7 +2,7 @@ import type { StoredEvent } from '../../event-store/event.js';
 import { int4Value, int8Value, jsonValue, textValue, timestampValue, UnexpectedValueError, uuidValue } from '../../projections/batch-values.js';
 import type { ProjectionContext } from '../../projections/projection.js';
 import type { OrderStatus } from './order.decider.js';
-import type { OrderCancelled, OrderDelivered, OrderPaid, OrderPlaced, OrderShipped } from './order.events.js';
+import { placedOrderPricing, type OrderCancelled, type OrderDelivered, type OrderPaid, type OrderPlaced, type OrderShipped } from './order.events.js';
 import { ms, toOrderItems } from './order-summary.read-model.js';
 
 /**
@@ -44,10 +44,12 @@ interface SummaryRow {
   cancelled_at: Date | string | null;
   updated_at: Date | string;
   version: number;
+  /** The order's pricing as the API shows it (null in a row written before pricing existed). */
+  pricing: unknown;
 }
 
 const SUMMARY_ROW_COLUMNS = `id, customer_id, cart_id, status, total_cents, currency, item_count, items, shipping_address,
-  payment_reference, carrier, tracking_number, cancel_reason, placed_at, paid_at, shipped_at, delivered_at, cancelled_at, updated_at, version`;
+  payment_reference, carrier, tracking_number, cancel_reason, placed_at, paid_at, shipped_at, delivered_at, cancelled_at, updated_at, version, pricing`;
 
 /** The rows of `ids` (lower case), as they stand in this transaction; a missing order maps to undefined. */
 async function loadOrders(ctx: ProjectionContext, ids: ReadonlySet<string>): Promise<Map<string, SummaryRow | undefined>> {
@@ -68,7 +70,8 @@ function foldOrderEvent(orders: Map<string, SummaryRow | undefined>, event: Stor
   const version = int4Value(event.version);
   const current = orders.get(id);
   if (event.type === 'OrderPlaced') {
-    const { customerId, cartId, lines, totalCents, currency, shippingAddress, placedAt } = event.data as OrderPlaced['data'];
+    const data = event.data as OrderPlaced['data'];
+    const { customerId, cartId, lines, totalCents, currency, shippingAddress, placedAt } = data;
     if (!Array.isArray(lines)) throw new UnexpectedValueError('order lines', lines);
     if (typeof shippingAddress !== 'object' || shippingAddress === null) throw new UnexpectedValueError('a shipping address', shippingAddress);
     const items = jsonValue(toOrderItems(lines));
@@ -93,6 +96,7 @@ function foldOrderEvent(orders: Map<string, SummaryRow | undefined>, event: Stor
       cancelled_at: null,
       updated_at: placedAt,
       version,
+      pricing: jsonValue(placedOrderPricing(data)),
     };
     if (current) return undefined;
     orders.set(id, placed);
@@ -141,11 +145,11 @@ function writeOrders(ctx: ProjectionContext, rows: readonly SummaryRow[]): void 
     `INSERT INTO ${ctx.table('order_summaries')} (${SUMMARY_ROW_COLUMNS})
      SELECT id, customer_id, cart_id, status, total_cents, currency, item_count, items, shipping_address,
             payment_reference, carrier, tracking_number, cancel_reason, ${ms('placed_at')}, ${ms('paid_at')}, ${ms('shipped_at')},
-            ${ms('delivered_at')}, ${ms('cancelled_at')}, ${ms('updated_at')}, version
+            ${ms('delivered_at')}, ${ms('cancelled_at')}, ${ms('updated_at')}, version, pricing
      FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, customer_id text, cart_id uuid, status text, total_cents bigint, currency text,
        item_count integer, items jsonb, shipping_address jsonb, payment_reference text, carrier text, tracking_number text,
        cancel_reason text, placed_at timestamptz, paid_at timestamptz, shipped_at timestamptz, delivered_at timestamptz,
-       cancelled_at timestamptz, updated_at timestamptz, version integer)
+       cancelled_at timestamptz, updated_at timestamptz, version integer, pricing jsonb)
      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, payment_reference = EXCLUDED.payment_reference,
        carrier = EXCLUDED.carrier, tracking_number = EXCLUDED.tracking_number, cancel_reason = EXCLUDED.cancel_reason,
        paid_at = EXCLUDED.paid_at, shipped_at = EXCLUDED.shipped_at, delivered_at = EXCLUDED.delivered_at,

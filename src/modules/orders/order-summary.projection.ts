@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { StoredEvent } from '../../event-store/event.js';
 import { ProjectionProvider, type Projection, type ProjectionContext } from '../../projections/projection.js';
-import type { OrderCancelled, OrderDelivered, OrderPaid, OrderPlaced, OrderShipped } from './order.events.js';
+import { placedOrderPricing, type OrderCancelled, type OrderDelivered, type OrderPaid, type OrderPlaced, type OrderShipped } from './order.events.js';
 import { applyOrderSummaryBatch } from './order-summary.batch.js';
 import { ms, toOrderItems } from './order-summary.read-model.js';
 
@@ -18,13 +18,14 @@ export class OrderSummaryProjection implements Projection {
 
   readonly handlers: Projection['handlers'] = {
     OrderPlaced: async (event, ctx) => {
-      const { orderId, cartId, customerId, lines, totalCents, currency, shippingAddress, placedAt } = event.data as OrderPlaced['data'];
+      const data = event.data as OrderPlaced['data'];
+      const { orderId, cartId, customerId, lines, totalCents, currency, shippingAddress, placedAt } = data;
       const items = toOrderItems(lines);
       await ctx.client.query(
         `INSERT INTO ${ctx.table('order_summaries')}
            (id, customer_id, cart_id, status, total_cents, currency, item_count, items, shipping_address,
-            placed_at, updated_at, version)
-         VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, ${ms('$9')}, ${ms('$9')}, $10)
+            placed_at, updated_at, version, pricing)
+         VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, ${ms('$9')}, ${ms('$9')}, $10, $11)
          ON CONFLICT (id) DO NOTHING`,
         [
           orderId,
@@ -37,6 +38,7 @@ export class OrderSummaryProjection implements Projection {
           JSON.stringify(shippingAddress),
           placedAt,
           event.version,
+          JSON.stringify(placedOrderPricing(data)),
         ],
       );
     },

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../../database/bigint-number.transformer.js';
 import type { OrderStatus } from './order.decider.js';
-import type { OrderLine, ShippingAddress } from './order.events.js';
+import type { OrderLine, PlacedOrderPricing, ShippingAddress } from './order.events.js';
 import type { OrderItem, OrderView } from './order.view.js';
 
 export type { OrderItem, OrderView } from './order.view.js';
@@ -74,6 +74,10 @@ export class OrderSummaryRow {
   /** The order stream's version after the last applied event. */
   @Column('integer')
   version: number;
+
+  /** What the order was priced with, as the API shows it; null in a row from before pricing existed. */
+  @Column('jsonb', { nullable: true })
+  pricing: PlacedOrderPricing | null;
 }
 
 /** An order line as the API shows it. */

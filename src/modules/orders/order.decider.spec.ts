@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
 import { deciderSpec } from '../../event-store/decider.spec-kit.js';
-import { orderDecider, orderWithStockDecider, stockMovements, type OrderCommand, type OrderState } from './order.decider.js';
+import { discountRelease, orderDecider, orderWithStockDecider, stockMovements, type OrderCommand, type OrderState } from './order.decider.js';
 import { orderTotal, type OrderEvent, type OrderLine } from './order.events.js';
 
 const orderId = 'o-1';
@@ -157,10 +157,10 @@ describe('orderDecider', () => {
   });
 
   describe('evolve', () => {
-    const placedState: OrderState = { status: 'placed', customerId: 'alice', lines, totalCents: 2999, currency: 'USD' };
+    const placedState: OrderState = { status: 'placed', customerId: 'alice', lines, totalCents: 2999, currency: 'USD', discountCode: null };
 
     it('starts with no order', () => {
-      expect(orderDecider.initialState).toEqual({ status: 'none', customerId: '', lines: [], totalCents: 0, currency: '' });
+      expect(orderDecider.initialState).toEqual({ status: 'none', customerId: '', lines: [], totalCents: 0, currency: '', discountCode: null });
     });
 
     it('OrderPlaced records owner, lines, total and currency', () => {
@@ -236,5 +236,24 @@ describe('orderTotal', () => {
     const largest = Array.from({ length: 100 }, () => ({ quantity: 1000, unitPriceCents: 100_000_000 }));
     expect(orderTotal(largest)).toBe(10_000_000_000_000);
     expect(Number.isSafeInteger(orderTotal(largest))).toBe(true);
+  });
+});
+
+describe('discountRelease', () => {
+  const withCode = (redemptionStreamId: string): OrderEvent => ({
+    type: 'OrderPlaced',
+    data: { ...(placed.data as Extract<OrderEvent, { type: 'OrderPlaced' }>['data']), discountCode: { id: 'd-1', code: 'SPRING10', redemptionStreamId } },
+  });
+  const released = { type: 'DiscountRedemptionReleased', data: { codeId: 'd-1', orderId, customerId: 'alice' } };
+
+  it("gives a cancelled order's redemption back to the code's stream, or to the customer's", () => {
+    expect(discountRelease(fold(orderDecider, [withCode('d-1'), paid]), [cancelled])).toEqual({ streamId: 'd-1', streamType: 'discount-code', events: [released] });
+    expect(discountRelease(fold(orderDecider, [withCode('r-1')]), [cancelled])).toEqual({ streamId: 'r-1', streamType: 'discount-redemptions', events: [released] });
+  });
+
+  it('gives nothing back without a code (an order placed before codes existed included) or without a cancellation', () => {
+    expect(discountRelease(fold(orderDecider, [placed]), [cancelled])).toBeNull();
+    expect(discountRelease(fold(orderDecider, [withCode('d-1')]), [paid])).toBeNull();
+    expect(discountRelease(fold(orderDecider, [withCode('d-1'), paid]), [shipped])).toBeNull();
   });
 });

@@ -1,7 +1,9 @@
 import { unreachable, type Decider, type NoReads, type SpanningDecision } from '../../event-store/decider.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../event-store/errors.js';
 import { PRODUCT_STREAM, type ProductEvent } from '../catalog/product.events.js';
-import type { OrderEvent, OrderLine } from './order.events.js';
+import type { DiscountRedemptionReleased } from '../discounts/discounts.events.js';
+import { redemptionStreamType } from '../discounts/discounts.public.js';
+import type { OrderEvent, OrderLine, OrderPlaced } from './order.events.js';
 
 export interface OrderActor {
   readonly customerId: string;
@@ -52,9 +54,11 @@ export interface OrderState {
   readonly lines: readonly OrderLine[];
   readonly totalCents: number;
   readonly currency: string;
+  /** The code the order redeemed, if any (given back when it is cancelled). */
+  readonly discountCode: OrderPlaced['data']['discountCode'] | null;
 }
 
-const initialState: OrderState = { status: 'none', customerId: '', lines: [], totalCents: 0, currency: '' };
+const initialState: OrderState = { status: 'none', customerId: '', lines: [], totalCents: 0, currency: '', discountCode: null };
 
 function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
   // Another customer's order answers as a missing one: its existence is not revealed.
@@ -100,8 +104,8 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
 function evolve(state: OrderState, event: OrderEvent): OrderState {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { customerId, lines, totalCents, currency } = event.data;
-      return { status: 'placed', customerId, lines, totalCents, currency };
+      const { customerId, lines, totalCents, currency, discountCode } = event.data;
+      return { status: 'placed', customerId, lines, totalCents, currency, discountCode: discountCode ?? null };
     }
     case 'OrderPaid':
       return { ...state, status: 'paid' };
@@ -153,24 +157,46 @@ export function stockMovements(state: OrderState, events: readonly OrderEvent[])
 }
 
 /**
- * The order's decider with what each decision does to stock appended to the product streams, in the
- * same atomic append, so stock and orders never disagree. Stock movements only loosen a product's
- * invariant (nothing can go short by stock coming back or leaving with its reservation), so they are
- * appended at whatever version the product is at.
+ * What the order's new events do to its discount code: a cancelled order gives its redemption back, to
+ * the stream the redemption went to, in the same atomic append as the cancellation. Whoever cancels
+ * (the customer, an admin, the payment timeout) goes through here.
+ */
+export function discountRelease(state: OrderState, events: readonly OrderEvent[]): { streamId: string; streamType: string; events: DiscountRedemptionReleased[] } | null {
+  const cancelled = events.find((event) => event.type === 'OrderCancelled');
+  if (!cancelled || !state.discountCode) return null;
+  const { id: codeId, redemptionStreamId } = state.discountCode;
+  return {
+    streamId: redemptionStreamId,
+    streamType: redemptionStreamType(codeId, redemptionStreamId),
+    events: [{ type: 'DiscountRedemptionReleased', data: { codeId, orderId: cancelled.data.orderId, customerId: state.customerId } }],
+  };
+}
+
+/**
+ * The order's decider with what each decision does to stock (and to its discount code) appended to the
+ * product streams (and the code's redemption stream), in the same atomic append, so stock, redemptions
+ * and orders never disagree. Both only loosen the other stream's invariant (stock coming back or
+ * leaving with its reservation; a redemption given back), so they are appended at whatever version
+ * that stream is at.
  */
 export const orderWithStockDecider: Decider<OrderCommand, OrderState, OrderEvent, NoReads, SpanningDecision<OrderEvent>> = {
   initialState,
   evolve,
   decide(command, state) {
     const events = decide(command, state);
+    const release = discountRelease(state, events);
     return {
       events,
-      also: stockMovements(state, events).map(({ productId, events: stock }) => ({
-        streamId: productId,
-        streamType: PRODUCT_STREAM,
-        events: stock,
-        expect: 'any',
-      })),
+      also: [...stock(state, events), ...(release ? [{ ...release, expect: 'any' as const }] : [])],
     };
   },
 };
+
+function stock(state: OrderState, events: readonly OrderEvent[]) {
+  return stockMovements(state, events).map(({ productId, events: movements }) => ({
+    streamId: productId,
+    streamType: PRODUCT_STREAM,
+    events: movements,
+    expect: 'any' as const,
+  }));
+}

@@ -1,7 +1,7 @@
 import { unreachable } from '../../event-store/decider.js';
 import type { StoredEvent } from '../../event-store/event.js';
 import type { OrderStatus } from './order.decider.js';
-import type { OrderEvent, ShippingAddress } from './order.events.js';
+import { placedOrderPricing, type OrderEvent, type PlacedOrderPricing, type ShippingAddress } from './order.events.js';
 
 export interface OrderItem {
   productId: string;
@@ -13,7 +13,7 @@ export interface OrderItem {
 }
 
 /** The API's `Order` (shared/spec/api.md): optional fields are absent until their event happened. */
-export interface OrderView {
+export interface OrderView extends PlacedOrderPricing {
   id: string;
   customerId: string;
   status: Exclude<OrderStatus, 'none'>;
@@ -56,6 +56,7 @@ export function orderFromHistory(events: readonly StoredEvent<OrderEvent>[]): Or
         placedAt: d.placedAt,
         updatedAt: d.placedAt,
         items,
+        ...placedOrderPricing(d),
         shippingAddress: d.shippingAddress,
         version: stored.version,
       };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrderPricing1764190200003 } from './migrations/1764190200003-order-pricing.js';
 import { OrderSummaries1764130100003 } from './migrations/1764130100003-order-summaries.js';
 import { OrdersController } from './orders.controller.js';
 import { orderCommandHandlers } from './orders.handlers.js';
@@ -12,5 +13,5 @@ import { OrdersQueriesController } from './orders.queries.controller.js';
 })
 export class OrdersModule {
   /** The migrations of its tables, run at start with the kernel's (see src/database/module-migrations.ts). */
-  static readonly migrations = [OrderSummaries1764130100003];
+  static readonly migrations = [OrderSummaries1764130100003, OrderPricing1764190200003];
 }
