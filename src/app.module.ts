@@ -14,6 +14,8 @@ import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import type { Clock } from './reactions/clock.js';
+import { ReactionsModule } from './reactions/reactions.module.js';
 
 /** The domain modules. A new module is one line here. */
 const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
@@ -21,6 +23,8 @@ const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
 export interface AppOptions {
   /** Where logs go (tests read them); standard output by default. */
   readonly logDestination?: DestinationStream;
+  /** The time timers go by (tests drive a ManualClock); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 @Module({})
@@ -42,6 +46,7 @@ export class AppModule {
         HttpModule,
         ObservabilityModule,
         ProjectionsModule,
+        ReactionsModule.forRoot(options.clock),
         ...domainModules,
       ],
     };
