@@ -23,10 +23,30 @@ const UNAVAILABLE_BASE_MS = 250;
 const UNAVAILABLE_CAP_MS = 2_000;
 
 /** The timer was fired by another instance meanwhile: the command's append must not commit. */
-class TimerTakenError extends Error {
+export class TimerTakenError extends Error {
   constructor(id: string) {
     super(`timer ${id} was fired elsewhere`);
   }
+}
+
+/**
+ * What a timer's handler gets: the time, and the context of its one command, whose `inTransaction`
+ * claims the timer in the append's transaction (TimerStore.claim) and refuses the append if it is taken.
+ */
+export function timerContext(store: TimerStore, timer: PendingTimer, now: Date): TimerContext {
+  return {
+    id: timer.id,
+    dueAt: timer.dueAt,
+    now,
+    command: {
+      actor: 'system',
+      correlationId: timer.correlationId ?? timer.id,
+      causationId: timer.id,
+      inTransaction: async (client) => {
+        if (!(await store.claim(client, timer.id, now))) throw new TimerTakenError(timer.id);
+      },
+    },
+  };
 }
 
 export interface TimerFirerDeps {
@@ -118,22 +138,9 @@ export class TimerFirer {
     const { store, clock } = this.deps;
     const now = clock.now();
     const handler = this.deps.handlers.get(timer.name);
-    const ctx: TimerContext = {
-      id: timer.id,
-      dueAt: timer.dueAt,
-      now,
-      command: {
-        actor: 'system',
-        correlationId: timer.correlationId ?? timer.id,
-        causationId: timer.id,
-        inTransaction: async (client) => {
-          if (!(await store.claim(client, timer.id, now))) throw new TimerTakenError(timer.id);
-        },
-      },
-    };
     try {
       if (!handler) throw new Error(`no timer handler is named ${timer.name}`);
-      await handler.fire(timer.payload, ctx);
+      await handler.fire(timer.payload, timerContext(store, timer, now));
       // Fired with the command's events already, unless the command had nothing to append.
       await store.settle(timer.id, now);
     } catch (error) {
