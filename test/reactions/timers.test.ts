@@ -46,9 +46,8 @@ describe('durable timers (real PostgreSQL)', () => {
   const timerRow = async (id: string) => (await pool.query<TimerRow>(`SELECT * FROM timers WHERE id = $1`, [id])).rows[0];
   const fired = (id: string) => waitFor(`timer ${id} to fire`, async () => ((await timerRow(id)).fired_at ? timerRow(id) : undefined));
   /** Schedules a test timer that appends to a fresh stream; answers its id and the stream. */
-  const schedule = async (dueInMs: number, t: ReactionsTestApp = a) => {
+  const schedule = async (dueInMs: number, t: ReactionsTestApp = a, streamId = randomUUID()) => {
     const id = randomUUID();
-    const streamId = randomUUID();
     expect(await t.timers.schedule({ id, name: 'test-timer', dueAt: new Date(clockA.now().getTime() + dueInMs), payload: { streamId }, correlationId: 'timer-tests' })).toBe(true);
     return { id, streamId };
   };
@@ -78,8 +77,9 @@ describe('durable timers (real PostgreSQL)', () => {
   });
 
   it('retries a failing timer with backoff, by the clock, and shows its error until it fires', async () => {
-    const { id, streamId } = await schedule(0);
+    const streamId = randomUUID();
     for (const t of [a, b]) t.timerHandler.failWhen = (payload) => payload.streamId === streamId;
+    const { id } = await schedule(0, a, streamId);
     const failed = await waitFor('the timer to fail', async () => ((await timerRow(id)).attempts > 0 ? timerRow(id) : undefined));
     expect(failed).toMatchObject({ fired_at: null, attempts: 1, last_error: `injected failure for ${streamId}` });
     // Next attempt a second later by the clock (clocks stand still: no second attempt meanwhile).
@@ -122,6 +122,8 @@ describe('durable timers (real PostgreSQL)', () => {
     const outcomes = await Promise.allSettled(streams.map((streamId) => appendFired(runner, streamId, timerContext(store, timer, clockA.now()))));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(TimerTakenError);
+    // And once fired, it stays fired.
+    await expect(appendFired(runner, streams[0], timerContext(store, timer, clockA.now()))).rejects.toBeInstanceOf(TimerTakenError);
     const written = await Promise.all(streams.map((streamId) => a.store.readStream(streamId)));
     expect(written.flat()).toHaveLength(1);
     expect((await timerRow(id)).fired_at).not.toBeNull();
