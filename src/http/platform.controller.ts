@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, Req, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -26,8 +26,9 @@ export class PlatformController {
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly projections: ProjectionRunner,
-    private readonly reactions: ReactionRunner,
     private readonly metricsAccess: MetricsAccess,
+    // Absent from apps without reactions (the projections' test app): their health lists none.
+    @Optional() private readonly reactions?: ReactionRunner,
   ) {}
 
   /** The same check as /health/ready, under the name load balancers probe by default. */
@@ -102,16 +103,18 @@ export class PlatformController {
 
   /** Each reaction's status and position; the pending, overdue and failing timers. */
   private checkReactions() {
+    const reactions = this.reactions;
+    if (!reactions) return [];
     return [
       () =>
         this.indicator
           .check('reactions')
-          .attempt(async () => Object.fromEntries((await this.reactions.statuses()).map(({ name, ...status }) => [name, status])))
+          .attempt(async () => Object.fromEntries((await reactions.statuses()).map(({ name, ...status }) => [name, status])))
           .withTimeout(CHECK_TIMEOUT_MS),
       () =>
         this.indicator
           .check('timers')
-          .attempt(async () => ({ ...(await this.reactions.timersSummary()) }))
+          .attempt(async () => ({ ...(await reactions.timersSummary()) }))
           .withTimeout(CHECK_TIMEOUT_MS),
     ];
   }
