@@ -129,10 +129,12 @@ export class ReactionReader {
       if (this.outages > 0) this.logger.log(`reaction ${name} reaches the database again`);
       this.outages = 0;
       if (events.length > 0) {
-        await this.handle(events);
-        if (!(await this.advance(from, checkpointOfEvent(events[events.length - 1])))) return 'moved';
+        const handled = await this.handle(events);
+        if (handled === 0) return 'idle';
+        if (!(await this.advance(from, checkpointOfEvent(events[handled - 1])))) return 'moved';
         if (this.failures > 0) this.logger.log(`reaction ${name} recovered`);
         this.failures = 0;
+        if (handled < events.length) return 'more';
       }
       if (events.length === BATCH_SIZE) return 'more';
       return read.heldBack ? 'held-back' : 'idle';
@@ -141,8 +143,13 @@ export class ReactionReader {
     }
   }
 
-  private async handle(events: readonly StoredEvent[]): Promise<void> {
+  /**
+   * Hands the events over in order; answers how many were. Stops early when the reader is stopping or
+   * has lost its lock: the rest is for the next batch, or for the instance that runs the reaction now.
+   */
+  private async handle(events: readonly StoredEvent[]): Promise<number> {
     for (const [index, event] of events.entries()) {
+      if (this.signal.closed || !this.active) return index;
       const handler = this.handlers[event.type];
       if (!handler) continue;
       try {
@@ -151,6 +158,7 @@ export class ReactionReader {
         throw new HandlerError(index, error);
       }
     }
+    return events.length;
   }
 
   private async advance(from: LogCheckpoint, to: LogCheckpoint): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PG_POOL } from '../../src/database/database.tokens.js';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { ManualClock } from '../../src/reactions/clock.js';
@@ -56,6 +56,13 @@ describe('unpaid-order expiry, two instances on one database', () => {
   afterAll(async () => {
     await b?.close();
     await a?.close();
+  });
+  // Each test starts at the real time (orders are placed at it): a clock left hours ahead by the test
+  // before would find a new order overdue as soon as its timer is scheduled.
+  beforeEach(() => {
+    const now = new Date();
+    clockA.set(now);
+    clockB.set(now);
   });
   const advanceBoth = (ms: number) => {
     clockA.advance(ms);
