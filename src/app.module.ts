@@ -19,6 +19,8 @@ import { LiveModule } from './modules/live/live.module.js';
 import { ShippingModule } from './modules/shipping/shipping.module.js';
 import { DiscountsModule } from './modules/discounts/discounts.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import type { Clock } from './reactions/clock.js';
+import { ReactionsModule } from './reactions/reactions.module.js';
 
 /** The domain modules. A new module is one line here: its routes, handlers, projections and migrations come with it. */
 const domainModules: readonly DomainModule[] = [
@@ -31,6 +33,8 @@ export const migrations = migrationsOf(domainModules);
 export interface AppOptions {
   /** Where logs go (tests read them); standard output by default. */
   readonly logDestination?: DestinationStream;
+  /** The time timers go by (tests drive a ManualClock); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 @Module({})
@@ -52,6 +56,7 @@ export class AppModule {
         HttpModule,
         ObservabilityModule,
         ProjectionsModule,
+        ReactionsModule.forRoot(options.clock),
         ...domainModules,
       ],
     };

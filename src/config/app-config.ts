@@ -117,6 +117,13 @@ export class AppConfig {
   @Min(10)
   LIVE_STALL_TIMEOUT_MS = 10_000;
 
+  /** An order still `placed` this long after it was placed is cancelled by the system; 0: never. At most ten years. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(5_256_000)
+  ORDER_PAYMENT_TIMEOUT_MINUTES = 60;
+
   get usesDevelopmentSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;
   }

@@ -156,6 +156,30 @@ describe('orderDecider', () => {
     });
   });
 
+  describe('ExpireOrder', () => {
+    const system = { customerId: 'system', isAdmin: true };
+    const expire: OrderCommand = { type: 'ExpireOrder', orderId, expiredAt: '2025-01-01T01:00:00.000Z', actor: system };
+
+    it('cancels a placed order for payment timeout', () => {
+      given([placed])
+        .when(expire)
+        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'payment timeout', cancelledAt: '2025-01-01T01:00:00.000Z' } }]);
+    });
+
+    it.each([
+      ['paid', [placed, paid]],
+      ['shipped', [placed, paid, shipped]],
+      ['delivered', [placed, paid, shipped, delivered]],
+      ['cancelled', [placed, cancelled]],
+    ])('leaves a %s order as it is, without refusing', (_, history) => {
+      given(history).when(expire).then([]);
+    });
+
+    it('answers not found for a missing order', () => {
+      given([]).when(expire).thenThrows('NOT_FOUND');
+    });
+  });
+
   describe('evolve', () => {
     const placedState: OrderState = { status: 'placed', customerId: 'alice', lines, totalCents: 2999, currency: 'USD', discountCode: null };
 

@@ -43,8 +43,19 @@ export interface CancelOrder {
   readonly actor: OrderActor;
 }
 
+/** The system's, when an order's time to pay is up: cancels it if it is still placed, else changes nothing. */
+export interface ExpireOrder {
+  readonly type: 'ExpireOrder';
+  readonly orderId: string;
+  readonly expiredAt: string;
+  readonly actor: OrderActor;
+}
+
+/** Why an order that was never paid was cancelled (the contract's `cancelReason`). */
+export const PAYMENT_TIMEOUT_REASON = 'payment timeout';
+
 /** Orders are opened by checkout (carts module), so there is no PlaceOrder command here. */
-export type OrderCommand = PayOrder | ShipOrder | DeliverOrder | CancelOrder;
+export type OrderCommand = PayOrder | ShipOrder | DeliverOrder | CancelOrder | ExpireOrder;
 
 export type OrderStatus = 'none' | 'placed' | 'paid' | 'shipped' | 'delivered' | 'cancelled';
 
@@ -96,6 +107,10 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
       const { orderId, reason, cancelledAt } = command;
       return [{ type: 'OrderCancelled', data: { orderId, reason, cancelledAt } }];
     }
+    case 'ExpireOrder':
+      // Paid or cancelled in time (or since): there is nothing left to expire, and that is no error.
+      if (state.status !== 'placed') return [];
+      return [{ type: 'OrderCancelled', data: { orderId: command.orderId, reason: PAYMENT_TIMEOUT_REASON, cancelledAt: command.expiredAt } }];
     default:
       return unreachable(command);
   }

@@ -4,12 +4,13 @@ import { OrderSummaries1764130100003 } from './migrations/1764130100003-order-su
 import { OrdersController } from './orders.controller.js';
 import { orderCommandHandlers } from './orders.handlers.js';
 import { OrderQueries } from './order-queries.js';
+import { OrderExpiryReaction, OrderPaymentTimeoutHandler } from './order-expiry.reaction.js';
 import { OrderSummaryProjection } from './order-summary.projection.js';
 import { OrdersQueriesController } from './orders.queries.controller.js';
 
 @Module({
   controllers: [OrdersController, OrdersQueriesController],
-  providers: [...orderCommandHandlers, OrderSummaryProjection, OrderQueries],
+  providers: [...orderCommandHandlers, OrderSummaryProjection, OrderQueries, OrderExpiryReaction, OrderPaymentTimeoutHandler],
 })
 export class OrdersModule {
   /** The migrations of its tables, run at start with the kernel's (see src/database/module-migrations.ts). */
