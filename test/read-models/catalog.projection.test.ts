@@ -78,19 +78,6 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('catalog projection (product
     expect(await queries.findProduct(id)).toMatchObject({ stockOnHand: 10, stockAvailable: 10, version: 7 });
   });
 
-  it('changes nothing when an event is applied a second time', async () => {
-    const id = randomUUID();
-    const events = [
-      created(id, 'CUP-1', 'Cup', 300, 10),
-      product(id, { type: 'StockAdjusted', data: { productId: id, delta: 5 } }),
-      product(id, { type: 'StockReserved', data: { productId: id, orderId: randomUUID(), quantity: 2 } }),
-      product(id, { type: 'ProductUpdated', data: { productId: id, name: 'Big cup' } }),
-    ];
-    await apply(...events);
-    await apply(...events);
-    expect(await queries.findProduct(id)).toMatchObject({ name: 'Big cup', stockOnHand: 15, stockAvailable: 13, version: 4 });
-  });
-
   it('answers null for an unknown product', async () => {
     expect(await queries.findProduct(randomUUID())).toBeNull();
   });
