@@ -38,7 +38,8 @@ export interface TableDeclaration<Row> {
   readonly columns: ColumnsOf<Row>;
 }
 
-type Declared = Record<string, Column<unknown> | Children<unknown>>;
+/** What `table` takes: columns, and children of any row type. */
+type Declared = Record<string, Column<unknown> | { readonly kind: 'children'; readonly table: { readonly key: readonly string[] }; readonly parentColumn: string }>;
 
 /** The row a table's columns describe. */
 export type RowOf<C extends Declared> = {
