@@ -1,7 +1,8 @@
 import type { NewEvent, StoredEvent } from '../event-store/event.js';
 import type { Projection, ProjectionContext } from './projection.js';
 import { childrenOf, eventKey, evolveRow, handles, keyString, type ReadModel } from './read-model.js';
-import { loadRows, writeRows } from './read-model-sql.js';
+import { deferAll, loadRows, Params, writeRows } from './read-model-sql.js';
+import { TotalsChange } from './read-model-totals.js';
 
 /**
  * The projection the kernel derives from a read model's declaration. Its batch loads every row the batch
@@ -25,7 +26,11 @@ export class ReadModelProjection<E extends NewEvent, Row> implements Projection 
 
   constructor(readonly model: ReadModel<E, Row>) {
     this.name = model.name;
-    this.tables = [model.table.name, ...childrenOf(model.table).map(({ children }) => children.table.name)];
+    this.tables = [
+      model.table.name,
+      ...childrenOf(model.table).map(({ children }) => children.table.name),
+      ...(model.totals ?? []).map((totals) => totals.table.name),
+    ];
     this.handlers = Object.fromEntries(Object.keys(model.keys).map((type) => [type, (event: StoredEvent, ctx: ProjectionContext) => this.applyBatch([event], ctx)]));
   }
 
@@ -43,7 +48,16 @@ export class ReadModelProjection<E extends NewEvent, Row> implements Projection 
     const loaded = await loadRows(ctx, model.table, keys);
     const folded = new Map<string, Row | null>();
     for (const key of keys.keys()) folded.set(key, loaded.get(key) ?? null);
-    for (const { key, event } of steps) folded.set(key, evolveRow(model, key, folded.get(key) ?? null, event));
-    writeRows(ctx, model.table, loaded, folded);
+    const totals = (model.totals ?? []).map((t) => new TotalsChange(t));
+    for (const { key, event } of steps) {
+      const before = folded.get(key) ?? null;
+      const after = evolveRow(model, key, before, event);
+      folded.set(key, after);
+      for (const change of totals) change.follow(before, after);
+    }
+    const params = new Params();
+    const statements = writeRows(ctx, model.table, loaded, folded, params);
+    for (const change of totals) statements.push(...change.statements(ctx, params));
+    deferAll(ctx, statements, params);
   }
 }

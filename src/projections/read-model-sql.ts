@@ -5,15 +5,15 @@ import type { Children, Column, TableDeclaration } from './read-model-columns.js
 
 const quote = (name: string) => pg.escapeIdentifier(name);
 
-/** The statement's parameters, each an array cast to its column's type (`$1::uuid[]`). */
-class Params {
+/** A statement's parameters, each an array cast to its column's type (`$1::uuid[]`). */
+export class Params {
   readonly values: unknown[] = [];
   array(items: unknown[], sqlType: string): string {
     return `$${this.values.push(items)}::${sqlType}[]`;
   }
 }
 
-function keyColumns<Row>(table: TableDeclaration<Row>) {
+export function keyColumns<Row>(table: TableDeclaration<Row>) {
   const columns = columnsOf(table);
   return table.key.map((property) => columns.find((c) => c.property === property)!);
 }
@@ -67,12 +67,11 @@ function decodeRow<Row>(table: TableDeclaration<Row>, found: Record<string, unkn
 }
 
 /**
- * Writes back what the fold changed, in one deferred statement: rows new or changed are upserted whole,
- * rows gone are deleted (with their children); of the rows kept, children new or changed are upserted and
+ * The statements that write back what the fold changed: rows new or changed are upserted whole, rows
+ * gone are deleted (with their children); of the rows kept, children new or changed are upserted and
  * children gone deleted. Keys are disjoint between the parts, so they cannot trip over each other.
  */
-export function writeRows<Row>(ctx: ProjectionContext, table: TableDeclaration<Row>, loaded: ReadonlyMap<string, Row>, folded: ReadonlyMap<string, Row | null>): void {
-  const params = new Params();
+export function writeRows<Row>(ctx: ProjectionContext, table: TableDeclaration<Row>, loaded: ReadonlyMap<string, Row>, folded: ReadonlyMap<string, Row | null>, params: Params): string[] {
   const statements: string[] = [];
   const upserts: Row[] = [];
   const gone: Row[] = [];
@@ -120,21 +119,35 @@ export function writeRows<Row>(ctx: ProjectionContext, table: TableDeclaration<R
     const values = columns.map(({ property, column }) => upserts.map((row) => column.encode(row[property])));
     statements.push(insertStatement(ctx.table(table.name), columns, values, keyColumns(table).map((c) => c.sql), params));
   }
+  return statements;
+}
+
+/** Sends `statements` as one deferred statement (data-modifying CTEs), if there are any. */
+export function deferAll(ctx: ProjectionContext, statements: readonly string[], params: Params): void {
   if (statements.length === 0) return;
-  const last = statements.pop()!;
-  ctx.defer(statements.length === 0 ? last : `WITH ${statements.map((s, i) => `w${i} AS (${s})`).join(', ')} ${last}`, params.values);
+  const last = statements[statements.length - 1];
+  const before = statements.slice(0, -1).map((s, i) => `w${i} AS (${s})`);
+  ctx.defer(before.length === 0 ? last : `WITH ${before.join(', ')} ${last}`, params.values);
 }
 
 function sameColumns<Row>(table: TableDeclaration<Row>, a: Row, b: Row): boolean {
   return columnsOf(table).every(({ property, column }) => column.encode(a[property]) === column.encode(b[property]));
 }
 
-type SqlColumn = { readonly sql: string; readonly column: Column<unknown> };
+export type SqlColumn = { readonly sql: string; readonly column: Column<unknown> };
 
-function insertStatement(target: string, columns: readonly SqlColumn[], values: unknown[][], key: readonly string[], params: Params): string {
+/** `INSERT INTO target AS t ... ON CONFLICT (key) DO UPDATE SET` each other column to `set` (default: the new value). */
+export function insertStatement(
+  target: string,
+  columns: readonly SqlColumn[],
+  values: unknown[][],
+  key: readonly string[],
+  params: Params,
+  set: (column: string) => string = (column) => `EXCLUDED.${column}`,
+): string {
   const names = columns.map((c) => quote(c.sql));
-  const rest = columns.filter((c) => !key.includes(c.sql)).map((c) => `${quote(c.sql)} = EXCLUDED.${quote(c.sql)}`);
-  return `INSERT INTO ${target} (${names.join(', ')})
+  const rest = columns.filter((c) => !key.includes(c.sql)).map((c) => `${quote(c.sql)} = ${set(quote(c.sql))}`);
+  return `INSERT INTO ${target} AS t (${names.join(', ')})
     SELECT * FROM unnest(${columns.map((c, i) => params.array(values[i], c.column.sqlType)).join(', ')})
     ON CONFLICT (${key.map(quote).join(', ')}) DO ${rest.length > 0 ? `UPDATE SET ${rest.join(', ')}` : 'NOTHING'}`;
 }

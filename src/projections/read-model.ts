@@ -1,5 +1,6 @@
 import type { NewEvent, StoredEvent, StoredEventOf } from '../event-store/event.js';
 import { columnName, type Column, type Children, type TableDeclaration } from './read-model-columns.js';
+import type { Totals } from './read-model-totals.js';
 
 /** A row's key as `keys` names it: the value of a one-column key, or the values of a longer one in its order. */
 export type RowKey = string | number | bigint | boolean | readonly (string | number | bigint | boolean)[];
@@ -28,6 +29,8 @@ export interface ReadModel<E extends NewEvent, Row> {
   /** One entry per event type it handles: the key of the row the event is about. */
   readonly keys: { readonly [T in E['type']]: (event: StoredEventOf<Extract<E, { type: T }>>) => RowKey };
   readonly evolve: (row: Row | null, event: StoredEventOf<E>) => Row | null;
+  /** Optional: tables of totals over the rows (read-model-totals.ts), written in the same batch. */
+  readonly totals?: readonly Totals<Row>[];
 }
 
 /** Declares a read model (typed by its events `E` and its row). */
