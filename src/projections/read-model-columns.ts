@@ -86,7 +86,16 @@ export const boolean = (name?: string): Column<boolean> =>
 
 /** A `timestamptz`, held as an ISO string in UTC to the millisecond (as clients see times: a cursor names a row exactly). */
 export const timestamp = (name?: string): Column<string> =>
-  column<string>('timestamptz', name, { decode: (v) => new Date(v as Date | string).toISOString(), normalize: (v) => new Date(timestampValue(v)).toISOString() });
+  column<string>('timestamptz', name, { decode: (v) => new Date(v as Date | string).toISOString(), normalize: normalizeTimestamp });
+
+/** The time as an ISO string in UTC to the millisecond; the log's own (already so) without the full check. */
+function normalizeTimestamp(value: string): string {
+  if (typeof value === 'string' && CANONICAL_TIME.test(value)) return value;
+  return new Date(timestampValue(value)).toISOString();
+}
+
+/** `toISOString`'s own form (the log's `occurredAt`), of a day every month has. */
+const CANONICAL_TIME = /^(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

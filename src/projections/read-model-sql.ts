@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { ProjectionContext } from './projection.js';
-import { childrenOf, columnsOf, rowKey } from './read-model.js';
+import { childrenOf, columnsOf, rowKey, settled, sortedChildren } from './read-model.js';
 import type { Children, Column, TableDeclaration } from './read-model-columns.js';
 
 const quote = (name: string) => pg.escapeIdentifier(name);
@@ -57,13 +57,12 @@ function decodeRow<Row>(table: TableDeclaration<Row>, found: Record<string, unkn
     const decoded = ((found[property] ?? []) as unknown[][]).map((cells) => {
       const child: Record<string, unknown> = {};
       childColumns.forEach(({ property: childProperty, column }, i) => (child[childProperty] = column.decode(cells[i])));
-      return { key: rowKey(children.table, child), row: child };
+      return settled(children.table, child);
     });
     // As normalizeRow orders them: the same array whether a row was loaded or folded.
-    decoded.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    row[property] = decoded.map((entry) => entry.row);
+    row[property] = sortedChildren(children.table, decoded);
   }
-  return row as Row;
+  return settled(table, row as Row);
 }
 
 /**

@@ -43,7 +43,7 @@ export class TotalsChange<Row> {
   }
 
   private add(contribution: unknown, sign: 1 | -1): void {
-    const row = normalizeRow(this.totals.table, contribution) as Record<string, unknown>;
+    const row = { ...(normalizeRow(this.totals.table, contribution) as Record<string, unknown>) };
     const key = rowKey(this.totals.table, row);
     const change = this.changes.get(key);
     const signed = (value: unknown) => (sign === 1 ? (value as Sum) : -(value as Sum));

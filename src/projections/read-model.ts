@@ -38,17 +38,48 @@ export function readModel<E extends NewEvent, Row>(declaration: ReadModel<E, Row
   return declaration;
 }
 
-/** The table's columns (not its children), with their SQL names. */
-export function columnsOf<Row>(table: TableDeclaration<Row>): Array<{ property: keyof Row & string; sql: string; column: Column<unknown> }> {
-  return Object.entries(table.columns as Record<string, Column<unknown> | Children<unknown>>).flatMap(([property, column]) =>
-    column.kind === 'column' ? [{ property: property as keyof Row & string, sql: columnName(property, column), column }] : [],
-  );
+type TableColumns<Row> = Array<{ property: keyof Row & string; sql: string; column: Column<unknown> }>;
+type TableChildren<Row> = Array<{ property: keyof Row & string; children: Children<unknown> }>;
+const described = new WeakMap<object, { columns: TableColumns<never>; children: TableChildren<never> }>();
+
+function describe<Row>(table: TableDeclaration<Row>): { columns: TableColumns<Row>; children: TableChildren<Row> } {
+  let found = described.get(table);
+  if (!found) {
+    const entries = Object.entries(table.columns as Record<string, Column<unknown> | Children<unknown>>);
+    found = {
+      columns: entries.flatMap(([property, column]) => (column.kind === 'column' ? [{ property: property as never, sql: columnName(property, column), column }] : [])),
+      children: entries.flatMap(([property, children]) => (children.kind === 'children' ? [{ property: property as never, children }] : [])),
+    };
+    described.set(table, found);
+  }
+  return found as { columns: TableColumns<Row>; children: TableChildren<Row> };
 }
 
-export function childrenOf<Row>(table: TableDeclaration<Row>): Array<{ property: keyof Row & string; children: Children<unknown> }> {
-  return Object.entries(table.columns as Record<string, Column<unknown> | Children<unknown>>).flatMap(([property, children]) =>
-    children.kind === 'children' ? [{ property: property as keyof Row & string, children }] : [],
-  );
+/** The table's columns (not its children), with their SQL names. */
+export function columnsOf<Row>(table: TableDeclaration<Row>): TableColumns<Row> {
+  return describe(table).columns;
+}
+
+export function childrenOf<Row>(table: TableDeclaration<Row>): TableChildren<Row> {
+  return describe(table).children;
+}
+
+/**
+ * Marks a row as it reads back from its table (normalised or loaded), holding its key: an evolve that
+ * returns a new row around unchanged children costs the new parts only. A hidden property (not a
+ * WeakMap, whose entries cost the garbage collector dearly at a rebuild's pace), which a spread
+ * (`{ ...row }`) does not copy: a row the evolve built is normalised afresh.
+ */
+const KEY = Symbol('read-model row key');
+
+/** Marks `row` (normalised or loaded, of `table`; its key, if known) as it reads back. */
+export function settled<Row>(table: TableDeclaration<Row>, row: Row, key?: string): Row {
+  Object.defineProperty(row, KEY, { value: key ?? rowKey(table, row) });
+  return row;
+}
+
+function settledKey(row: unknown): string | undefined {
+  return (row as { [KEY]?: string })[KEY];
 }
 
 /** The key's values as the table compares them: normalised and encoded, in the key's order. */
@@ -68,27 +99,42 @@ export function keyString(values: readonly unknown[]): string {
 
 /** The row's key, as keyString gives it. */
 export function rowKey<Row>(table: TableDeclaration<Row>, row: Row): string {
-  return keyString(keyValues(table, table.key.map((property) => row[property]) as RowKey));
+  return settledKey(row) ?? keyString(keyValues(table, table.key.map((property) => row[property]) as RowKey));
 }
 
-/** The row as it reads back from its table: every column normalised, children sorted by their key. */
-export function normalizeRow<Row>(table: TableDeclaration<Row>, row: Row): Row {
+/**
+ * The row as it reads back from its table: every column normalised, children sorted by their key. A value
+ * the evolve carried over from `before` (a row as it reads back) unchanged is already so.
+ */
+export function normalizeRow<Row>(table: TableDeclaration<Row>, row: Row, before?: Row | null): Row {
+  if (settledKey(row) !== undefined) return row;
   const normal: Record<string, unknown> = {};
-  for (const { property, column } of columnsOf(table)) normal[property] = column.normalize(row[property]);
+  let sameKey = before !== undefined && before !== null;
+  for (const { property, column } of columnsOf(table)) {
+    const value = row[property];
+    if (before && value === before[property]) {
+      normal[property] = value;
+    } else {
+      normal[property] = column.normalize(value);
+      if (table.key.includes(property)) sameKey = false;
+    }
+  }
   for (const { property, children } of childrenOf(table)) {
     const rows = row[property] as unknown;
     if (!Array.isArray(rows)) throw new Error(`table ${table.name}: ${property} must be an array of rows`);
-    const keyed = rows.map((child: unknown) => {
-      const normalChild = normalizeRow(children.table, child);
-      return { key: rowKey(children.table, normalChild), row: normalChild };
-    });
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (let i = 1; i < keyed.length; i++) {
-      if (keyed[i].key === keyed[i - 1].key) throw new Error(`table ${children.table.name}: two rows with the key ${keyed[i].key}`);
-    }
-    normal[property] = keyed.map((entry) => entry.row);
+    normal[property] = before && rows === before[property] ? rows : sortedChildren(children.table, rows.map((child: unknown) => normalizeRow(children.table, child)));
   }
-  return normal as Row;
+  return settled(table, normal as Row, sameKey ? rowKey(table, before as Row) : undefined);
+}
+
+/** Children in the order of their keys (their order means nothing; this makes it the same on every path). */
+export function sortedChildren<C>(table: TableDeclaration<C>, rows: C[]): readonly C[] {
+  const keyed = rows.map((row) => ({ key: rowKey(table, row), row }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (let i = 1; i < keyed.length; i++) {
+    if (keyed[i].key === keyed[i - 1].key) throw new Error(`table ${table.name}: two rows with the key ${keyed[i].key}`);
+  }
+  return keyed.map((entry) => entry.row);
 }
 
 /** Whether the model handles events of this type (the log's events of a handled type are of `E`). */
@@ -109,7 +155,7 @@ export function eventKey<E extends NewEvent, Row>(model: ReadModel<E, Row>, even
 export function evolveRow<E extends NewEvent, Row>(model: ReadModel<E, Row>, key: string, row: Row | null, event: StoredEventOf<E>): Row | null {
   const next = model.evolve(row, event);
   if (next === row || next === null) return next;
-  const normal = normalizeRow(model.table, next);
+  const normal = normalizeRow(model.table, next, row);
   const nextKey = rowKey(model.table, normal);
   if (nextKey !== key) throw new Error(`read model ${model.name}: ${event.type} at position ${event.position} moved row ${key} to key ${nextKey}`);
   return normal;
