@@ -168,22 +168,6 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('carts projection (carts_vie
     });
   });
 
-  it('changes nothing when events are applied a second time', async () => {
-    const cartId = randomUUID();
-    const events = [
-      cartEvent(cartId, { type: 'CartCreated', data: { cartId, customerId: 'carol' } }),
-      added(cartId, mug, 2),
-      added(cartId, pen, 1),
-      added(cartId, mug, 3),
-      cartEvent(cartId, { type: 'CartItemRemoved', data: { cartId, productId: pen } }),
-    ];
-    await applyCarts(...events);
-    await applyCarts(...events);
-    const cart = await queries.findCart(cartId);
-    expect(cart?.items.map((i) => [i.sku, i.quantity])).toEqual([['MUG', 5]]);
-    expect(cart?.version).toBe(5);
-  });
-
   it('answers null for an unknown cart', async () => {
     expect(await queries.findCart(randomUUID())).toBeNull();
   });

@@ -133,16 +133,6 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     expect((await queries.findOrder(orderId))?.totalCents).toBe(100_000_000_000);
   });
 
-  it('changes nothing when events are applied a second time', async () => {
-    const first = placed();
-    const orderId = first.streamId;
-    const paid = orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'once', paidAt: '2026-11-26T11:00:00.000Z' } });
-    const cancelled = orderEvent(orderId, { type: 'OrderCancelled', data: { orderId, reason: 'x', cancelledAt: '2026-11-26T12:00:00.000Z' } });
-    await apply(first, paid, cancelled);
-    await apply(first, paid);
-    expect(await queries.findOrder(orderId)).toMatchObject({ status: 'cancelled', version: 3 });
-  });
-
   it('reads the table a rebuild swapped in, on a connection that read the old one (its prepared statement is replanned)', async () => {
     const first = placed();
     const orderId = first.streamId;
