@@ -55,7 +55,10 @@ describe('checkout with shipping, tax and discount codes', () => {
       const order = await t.http().get(`/orders/${placed.body.id}`).set('Authorization', alice).set('X-Min-Position', placed.body.position).expect(200);
       const asPlaced = await t.http().get(`/orders/${placed.body.id}?version=1`).set('Authorization', alice).expect(200);
       const list = await t.http().get('/orders').set('Authorization', alice).set('X-Min-Position', placed.body.position).expect(200);
-      return { order: order.body, asPlaced: asPlaced.body, listed: list.body.items.find((o: { id: string }) => o.id === placed.body.id) };
+      // The only order of the file so far: its day's figures are its own.
+      const day = (event.data as { placedAt: string }).placedAt.slice(0, 10);
+      const report = await t.http().get(`/reports/sales?from=${day}&to=${day}`).set('Authorization', admin).set('X-Min-Position', placed.body.position).expect(200);
+      return { order: order.body, asPlaced: asPlaced.body, listed: list.body.items.find((o: { id: string }) => o.id === placed.body.id), report: report.body.totals };
     };
     const cart = await t.http().get(`/carts/${cartId}`).set('Authorization', alice).set('X-Min-Position', placed.body.position).expect(200);
     expect(cart.body).toMatchObject({ status: 'checked_out', subtotalCents: 3015, discount: { code: 'TENOFF', amountCents: 302 }, totalCents: 2713 });
@@ -63,9 +66,11 @@ describe('checkout with shipping, tax and discount codes', () => {
     expect(before.order).toMatchObject(pricing);
     expect(before.asPlaced).toMatchObject(pricing);
     expect(before.listed.totalCents).toBe(3854);
+    // Revenue is merchandise after the discount; shipping and tax are their own columns.
+    expect(before.report).toEqual({ orders: 1, itemsSold: 3, revenueCents: 2713, discountCents: 302, shippingCents: 499, taxCents: 642 });
     // A rebuild of every read model from the log answers the same.
     const runner = t.app.get(ProjectionRunner);
-    for (const name of ['order-summary', 'discounts', 'shipping', 'cart-discounts']) {
+    for (const name of ['order-summary', 'sales-report', 'discounts', 'shipping', 'cart-discounts']) {
       expect(await runner.verify(name), name).toEqual([]);
       await runner.rebuild(name);
     }

@@ -66,13 +66,13 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
     );
     expect(await queries.salesReport({ from: '2026-02-28', to: '2026-03-04' })).toEqual({
       days: [
-        { date: '2026-02-28', orders: 0, itemsSold: 0, revenueCents: 0 },
-        { date: '2026-03-01', orders: 1, itemsSold: 2, revenueCents: 2000 },
-        { date: '2026-03-02', orders: 1, itemsSold: 5, revenueCents: 1600 },
-        { date: '2026-03-03', orders: 1, itemsSold: 1, revenueCents: 150 },
-        { date: '2026-03-04', orders: 0, itemsSold: 0, revenueCents: 0 },
+        { date: '2026-02-28', orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-01', orders: 1, itemsSold: 2, revenueCents: 2000, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-02', orders: 1, itemsSold: 5, revenueCents: 1600, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-03', orders: 1, itemsSold: 1, revenueCents: 150, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-04', orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 },
       ],
-      totals: { orders: 3, itemsSold: 8, revenueCents: 3750 },
+      totals: { orders: 3, itemsSold: 8, revenueCents: 3750, discountCents: 0, shippingCents: 0, taxCents: 0 },
     });
   });
 
@@ -101,8 +101,8 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
 
     await apply(cancelled(dropped));
     expect(await queries.salesReport({ from: '2026-05-05', to: '2026-05-05' })).toEqual({
-      days: [{ date: '2026-05-05', orders: 1, itemsSold: 1, revenueCents: 1000 }],
-      totals: { orders: 1, itemsSold: 1, revenueCents: 1000 },
+      days: [{ date: '2026-05-05', orders: 1, itemsSold: 1, revenueCents: 1000, discountCents: 0, shippingCents: 0, taxCents: 0 }],
+      totals: { orders: 1, itemsSold: 1, revenueCents: 1000, discountCents: 0, shippingCents: 0, taxCents: 0 },
     });
     expect(await queries.topProducts({ from: '2026-05-05', to: '2026-05-05' }, 10)).toEqual([{ ...mug, itemsSold: 1, revenueCents: 1000 }]);
   });

@@ -18,9 +18,19 @@ export class ReportQueries {
 
   /** Every day of the range, ascending, days without sales as zeros. */
   async salesReport({ from, to }: DateRange): Promise<SalesReportDto> {
-    const rows = await this.db.query<{ date: string; orders: number; items_sold: string; revenue_cents: string }>(
+    const rows = await this.db.query<{
+      date: string;
+      orders: number;
+      items_sold: string;
+      revenue_cents: string;
+      discount_cents: string;
+      shipping_cents: string;
+      tax_cents: string;
+    }>(
       `SELECT to_char(day, 'YYYY-MM-DD') AS date, coalesce(s.orders, 0) AS orders,
-              coalesce(s.items_sold, 0) AS items_sold, coalesce(s.revenue_cents, 0) AS revenue_cents
+              coalesce(s.items_sold, 0) AS items_sold, coalesce(s.revenue_cents, 0) AS revenue_cents,
+              coalesce(s.discount_cents, 0) AS discount_cents, coalesce(s.shipping_cents, 0) AS shipping_cents,
+              coalesce(s.tax_cents, 0) AS tax_cents
        FROM generate_series($1::date, $2::date, interval '1 day') AS day
        LEFT JOIN sales_daily s ON s.date = day::date
        ORDER BY day`,
@@ -31,12 +41,13 @@ export class ReportQueries {
       orders: row.orders,
       itemsSold: Number(row.items_sold),
       revenueCents: Number(row.revenue_cents),
+      discountCents: Number(row.discount_cents),
+      shippingCents: Number(row.shipping_cents),
+      taxCents: Number(row.tax_cents),
     }));
-    const totals = { orders: 0, itemsSold: 0, revenueCents: 0 };
+    const totals = { orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 };
     for (const day of days) {
-      totals.orders += day.orders;
-      totals.itemsSold += day.itemsSold;
-      totals.revenueCents += day.revenueCents;
+      for (const figure of Object.keys(totals) as (keyof typeof totals)[]) totals[figure] += day[figure];
     }
     return { days, totals };
   }
