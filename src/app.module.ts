@@ -18,13 +18,14 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { LiveModule } from './modules/live/live.module.js';
 import { ShippingModule } from './modules/shipping/shipping.module.js';
 import { DiscountsModule } from './modules/discounts/discounts.module.js';
+import { ReviewsModule } from './modules/reviews/reviews.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import type { Clock } from './reactions/clock.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 
 /** The domain modules. A new module is one line here: its routes, handlers, projections and migrations come with it. */
 const domainModules: readonly DomainModule[] = [
-  CatalogModule, CartsModule, OrdersModule, ReportsModule, ShippingModule, DiscountsModule, WebhooksModule, LiveModule,
+  CatalogModule, CartsModule, OrdersModule, ReportsModule, ShippingModule, DiscountsModule, WebhooksModule, LiveModule, ReviewsModule,
 ];
 
 /** Every migration the app runs at start, the kernel's and the modules', oldest first (tests and the bench migrate with it). */
