@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext, CommandResult } from '../../event-store/command-runner.js';
 import { Roles } from '../../http/auth.js';
 import { CommandCtx } from '../../http/command-context.js';
 import { CommandResultDto } from '../../http/command-result.dto.js';
+import { ApiModuleTag } from '../../http/openapi/module-tag.js';
 import { ApiCommand } from '../../http/openapi/api-operation.decorators.js';
 import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
@@ -12,7 +12,7 @@ import { REVIEW_EXISTS, REVIEW_HIDDEN, REVIEW_NOT_ALLOWED } from './review.decid
 import { EditReviewDto, HideReviewDto, PostReviewDto } from './reviews.dto.js';
 import { ChangeReviewCommand, PostReviewCommand } from './reviews.handlers.js';
 
-@ApiTags('reviews')
+@ApiModuleTag('reviews', 'Product reviews and ratings')
 @Controller()
 export class ReviewsController {
   constructor(private readonly commands: CommandBus) {}

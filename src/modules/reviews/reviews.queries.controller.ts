@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../../event-store/errors.js';
 import { Public } from '../../http/auth.js';
+import { ApiModuleTag } from '../../http/openapi/module-tag.js';
 import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
@@ -10,7 +10,7 @@ import { CATALOG_READ_MODEL } from '../catalog/catalog.public.js';
 import { ReviewQueries } from './review-queries.js';
 import { RatingDto, ReviewPageDto, ReviewsQueryDto } from './reviews.query.dto.js';
 
-@ApiTags('reviews')
+@ApiModuleTag('reviews', 'Product reviews and ratings')
 @Public()
 @Controller('products/:id')
 export class ReviewsQueriesController {
