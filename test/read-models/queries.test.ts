@@ -219,12 +219,12 @@ describe('query routes over HTTP', () => {
       const sales = await get('/reports/sales?from=2027-01-09&to=2027-01-12', position, admin).expect(200);
       expect(sales.body).toEqual({
         days: [
-          { date: '2027-01-09', orders: 0, itemsSold: 0, revenueCents: 0 },
-          { date: '2027-01-10', orders: 1, itemsSold: 7, revenueCents: 2500 },
-          { date: '2027-01-11', orders: 0, itemsSold: 0, revenueCents: 0 },
-          { date: '2027-01-12', orders: 1, itemsSold: 1, revenueCents: 1000 },
+          { date: '2027-01-09', orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 },
+          { date: '2027-01-10', orders: 1, itemsSold: 7, revenueCents: 2500, discountCents: 0, shippingCents: 0, taxCents: 0 },
+          { date: '2027-01-11', orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 },
+          { date: '2027-01-12', orders: 1, itemsSold: 1, revenueCents: 1000, discountCents: 0, shippingCents: 0, taxCents: 0 },
         ],
-        totals: { orders: 2, itemsSold: 8, revenueCents: 3500 },
+        totals: { orders: 2, itemsSold: 8, revenueCents: 3500, discountCents: 0, shippingCents: 0, taxCents: 0 },
       });
       expect(sales.headers['x-projection-position']).toBeDefined();
 
