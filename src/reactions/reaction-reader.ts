@@ -5,8 +5,8 @@ import type { EventStore } from '../event-store/event-store.js';
 import { describeError } from '../projections/batch-applier.js';
 import { checkpointOfEvent } from '../projections/checkpoint-store.js';
 import type { ListenSession } from '../projections/listen-session.js';
-import { lockKey, type AdvisoryLockKey } from '../projections/projection-locks.js';
-import { WakeSignal } from '../projections/wake-signal.js';
+import { lockKey } from '../projections/projection-locks.js';
+import { LockedLoop } from './locked-loop.js';
 import type { Reaction } from './reaction.js';
 import type { ReactionCheckpoints } from './reaction-checkpoints.js';
 
@@ -19,7 +19,6 @@ export const BATCH_SIZE = 100;
 const POLL_MS = 500;
 /** Committed events held back by an older append still running: look again soon. */
 const HELD_BACK_MS = 20;
-const LOCK_RETRY_MS = 1_000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
 /** While the database is unreachable (not the reaction's failure): retry doubling up to 2 s. */
@@ -50,13 +49,9 @@ class HandlerError extends Error {
  * the checkpoint's move hands the event over again. A handler that throws stops the reaction at that
  * event (status `failed`), retried with exponential backoff up to 30 s; the events before it are kept.
  */
-export class ReactionReader {
+export class ReactionReader extends LockedLoop {
   private readonly logger = new Logger('ReactionRunner');
-  private readonly signal = new WakeSignal();
-  private readonly key: AdvisoryLockKey;
   private readonly handlers: Readonly<Record<string, ((event: StoredEvent) => Promise<void>) | undefined>>;
-  private loop: Promise<void> | undefined;
-  private lockGeneration: number | undefined;
   /** Our copy of the checkpoint; undefined means "read it from the table first". */
   private checkpoint: LogCheckpoint | undefined;
   private failures = 0;
@@ -66,55 +61,23 @@ export class ReactionReader {
     readonly reaction: Reaction,
     private readonly deps: ReactionReaderDeps,
   ) {
-    this.key = lockKey('reaction', reaction.name);
+    super(deps.session, lockKey('reaction', reaction.name));
     // Typed per event type where declared; here every handler takes the event its type names.
     this.handlers = reaction.handlers as Record<string, ((event: StoredEvent) => Promise<void>) | undefined>;
   }
 
-  /** Whether this instance runs the reaction right now. */
-  get active(): boolean {
-    return this.lockGeneration !== undefined && this.lockGeneration === this.deps.session.generation;
-  }
-
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Events were appended. */
-  wake(): void {
-    this.signal.wake();
-  }
-
-  /** Lets the effect in flight finish, then stops and gives up the lock. */
-  async stop(): Promise<void> {
-    this.signal.close();
-    await this.loop;
-    if (this.lockGeneration !== undefined) await this.deps.session.unlock(this.key, this.lockGeneration);
-    this.lockGeneration = undefined;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.signal.closed) {
-      if (!this.active && !(await this.acquire())) {
-        await this.signal.wait(LOCK_RETRY_MS, false);
-        continue;
-      }
-      const outcome = await this.step();
-      if (outcome === 'more' || outcome === 'moved') continue;
-      if (outcome === 'failed') await this.signal.wait(Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)), false);
-      else if (outcome === 'unavailable') await this.signal.wait(Math.min(UNAVAILABLE_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.outages - 1)));
-      else if (outcome === 'held-back') await this.signal.wait(HELD_BACK_MS, false);
-      else await this.signal.wait(POLL_MS);
-    }
-  }
-
-  private async acquire(): Promise<boolean> {
-    const generation = await this.deps.session.tryLock(this.key);
-    if (generation === undefined) return false;
-    this.lockGeneration = generation;
+  protected acquired(): void {
     this.checkpoint = undefined;
     this.logger.log(`running reaction ${this.reaction.name}`);
-    return true;
+  }
+
+  protected async turn(): Promise<void> {
+    const outcome = await this.step();
+    if (outcome === 'more' || outcome === 'moved') return;
+    if (outcome === 'failed') await this.signal.wait(Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)), false);
+    else if (outcome === 'unavailable') await this.signal.wait(Math.min(UNAVAILABLE_CAP_MS, BACKOFF_BASE_MS * 2 ** (this.outages - 1)));
+    else if (outcome === 'held-back') await this.signal.wait(HELD_BACK_MS, false);
+    else await this.signal.wait(POLL_MS);
   }
 
   private async step(): Promise<Outcome> {

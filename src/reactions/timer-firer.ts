@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { isConnectionError } from '../database/connection-loss.js';
 import { describeError } from '../projections/batch-applier.js';
 import type { ListenSession } from '../projections/listen-session.js';
-import { lockKey, type AdvisoryLockKey } from '../projections/projection-locks.js';
-import { WakeSignal } from '../projections/wake-signal.js';
+import { lockKey } from '../projections/projection-locks.js';
 import type { Clock } from './clock.js';
+import { LockedLoop } from './locked-loop.js';
 import type { TimerContext, TimerHandler } from './timer.js';
 import type { PendingTimer, TimerStore } from './timer-store.js';
 
@@ -15,7 +15,6 @@ const BATCH_SIZE = 50;
  * listener reconnected) or the clock jumped. Timers scheduled for earlier than this wake the firer.
  */
 export const MAX_SLEEP_MS = 60_000;
-const LOCK_RETRY_MS = 1_000;
 /** A failing timer is retried doubling from 1 s up to 10 minutes. */
 const RETRY_BASE_MS = 1_000;
 const RETRY_CAP_MS = 10 * 60_000;
@@ -63,62 +62,30 @@ export interface TimerFirerDeps {
  * Once, whatever the instances do: the command's append marks the timer fired in its own transaction,
  * and refuses to commit if it was fired already (TimerStore.claim).
  */
-export class TimerFirer {
+export class TimerFirer extends LockedLoop {
   private readonly logger = new Logger('ReactionRunner');
-  private readonly signal = new WakeSignal();
-  private readonly key: AdvisoryLockKey = lockKey('timers', 'timers');
-  private loop: Promise<void> | undefined;
-  private lockGeneration: number | undefined;
   private outages = 0;
 
-  constructor(private readonly deps: TimerFirerDeps) {}
-
-  get active(): boolean {
-    return this.lockGeneration !== undefined && this.lockGeneration === this.deps.session.generation;
+  constructor(private readonly deps: TimerFirerDeps) {
+    super(deps.session, lockKey('timers', 'timers'));
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** A timer was scheduled, or the clock moved: look again. */
-  wake(): void {
-    this.signal.wake();
-  }
-
-  async stop(): Promise<void> {
-    this.signal.close();
-    await this.loop;
-    if (this.lockGeneration !== undefined) await this.deps.session.unlock(this.key, this.lockGeneration);
-    this.lockGeneration = undefined;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.signal.closed) {
-      if (!this.active && !(await this.acquire())) {
-        await this.signal.wait(LOCK_RETRY_MS, false);
-        continue;
-      }
-      let sleepMs: number;
-      try {
-        sleepMs = await this.step();
-        if (this.outages > 0) this.logger.log('the timer firer reaches the database again');
-        this.outages = 0;
-      } catch (error) {
-        if (!isConnectionError(error)) this.logger.error(`firing timers failed: ${describeError(error)}`);
-        else if (this.outages === 0) this.logger.warn(`the timer firer waits for the database: ${describeError(error)}`);
-        sleepMs = Math.min(UNAVAILABLE_CAP_MS, UNAVAILABLE_BASE_MS * 2 ** this.outages++);
-      }
-      if (sleepMs > 0) await this.signal.wait(sleepMs);
-    }
-  }
-
-  private async acquire(): Promise<boolean> {
-    const generation = await this.deps.session.tryLock(this.key);
-    if (generation === undefined) return false;
-    this.lockGeneration = generation;
+  protected acquired(): void {
     this.logger.log('firing timers');
-    return true;
+  }
+
+  protected async turn(): Promise<void> {
+    let sleepMs: number;
+    try {
+      sleepMs = await this.step();
+      if (this.outages > 0) this.logger.log('the timer firer reaches the database again');
+      this.outages = 0;
+    } catch (error) {
+      if (!isConnectionError(error)) this.logger.error(`firing timers failed: ${describeError(error)}`);
+      else if (this.outages === 0) this.logger.warn(`the timer firer waits for the database: ${describeError(error)}`);
+      sleepMs = Math.min(UNAVAILABLE_CAP_MS, UNAVAILABLE_BASE_MS * 2 ** this.outages++);
+    }
+    if (sleepMs > 0) await this.signal.wait(sleepMs);
   }
 
   /** Fires what is due; answers how long to sleep before looking again. */
