@@ -2,17 +2,20 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event.js';
+import { CartDiscountsProjection } from '../../src/modules/carts/cart-discounts.projection.js';
 import { CartsProjection } from '../../src/modules/carts/carts.projection.js';
 import { CatalogProjection } from '../../src/modules/catalog/catalog.projection.js';
+import { DiscountsProjection } from '../../src/modules/discounts/discounts.projection.js';
 import { OrderSummaryProjection } from '../../src/modules/orders/order-summary.projection.js';
 import { SalesReportProjection } from '../../src/modules/reports/sales-report.projection.js';
+import { ShippingProjection, TaxRatesProjection } from '../../src/modules/shipping/shipping.projection.js';
 import { projectionContext } from '../../src/projections/batch-applier.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { eventKey, evolveRow, handles, keyString } from '../../src/projections/read-model.js';
 import { ReadModelProjection } from '../../src/projections/read-model-projection.js';
 import { loadRows } from '../../src/projections/read-model-sql.js';
 import { createMigratedDatabase } from '../support/database.js';
-import { cartLogs, catalogLogs, orderLogs } from './valid-event-logs.js';
+import { cartDiscountLogs, cartLogs, catalogLogs, discountLogs, orderLogs, shippingLogs } from './valid-event-logs.js';
 
 /**
  * The projection spec kit: for every read model, random logs the write side could have written give the
@@ -27,6 +30,10 @@ const specs: Array<{ projection: Projection; logs: fc.Arbitrary<StoredEvent[]> }
   { projection: new CartsProjection(), logs: cartLogs },
   { projection: new OrderSummaryProjection(), logs: orderLogs },
   { projection: new SalesReportProjection(), logs: orderLogs },
+  { projection: new CartDiscountsProjection(), logs: cartDiscountLogs },
+  { projection: new DiscountsProjection(), logs: discountLogs },
+  { projection: new ShippingProjection(), logs: shippingLogs },
+  { projection: new TaxRatesProjection(), logs: shippingLogs },
 ];
 
 describe('projection spec: per event, in batches and in memory, the same tables', () => {

@@ -13,7 +13,7 @@ export class ShippingQueries {
     const { rows } = await this.pool.query<ShippingMethodDto>(
       `SELECT id, code, name, price_cents AS "priceCents", free_over_cents AS "freeOverCents", countries, active
        FROM shipping_methods_view
-       WHERE $1::text IS NULL OR (active AND $1 = ANY(countries))
+       WHERE $1::text IS NULL OR (active AND countries ? $1)
        ORDER BY code, id`,
       [country?.toUpperCase() ?? null],
     );

@@ -4,7 +4,7 @@ import { Public } from '../../http/auth.js';
 import { ApiRead } from '../../http/openapi/api-operation.decorators.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { ShippingQueries } from './shipping-queries.js';
-import { SHIPPING_READ_MODEL } from './shipping.projection.js';
+import { SHIPPING_READ_MODEL, TAX_RATES_READ_MODEL } from './shipping.read-model.js';
 import { ShippingMethodDto, ShippingMethodsQueryDto, TaxRateDto } from './shipping.dto.js';
 import { MAX_SHIPPING_METHODS } from './shipping-methods.decider.js';
 
@@ -33,7 +33,7 @@ export class ShippingQueriesController {
   }
 
   @Get('tax-rates')
-  @UsesReadModels(SHIPPING_READ_MODEL)
+  @UsesReadModels(TAX_RATES_READ_MODEL)
   @ApiRead({ operationId: 'listTaxRates', summary: 'List tax rates', description: 'By country.', access: 'public', type: TaxRateDto, maxItems: MAX_TAX_RATES, readModels: true })
   taxRates(): Promise<TaxRateDto[]> {
     return this.shipping.listTaxRates();
