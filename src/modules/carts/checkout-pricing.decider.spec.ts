@@ -44,13 +44,15 @@ interface Given {
   readonly shipping?: ShippingMethodEvent[];
   readonly tax?: TaxRateEvent[];
   readonly discount?: DiscountForCustomer;
+  /** Whether the cart holds the code (it does whenever `discount` is given, unless this says otherwise). */
+  readonly cartHoldsCode?: boolean;
 }
 
 function decide(given: Given, when: CheckoutCommand): CheckoutDecision {
   const cartEvents: CartEvent[] = [
     { type: 'CartCreated', data: { cartId, customerId: 'alice' } },
     { type: 'CartItemAdded', data: { cartId, productId: 'p-1', quantity: given.quantity ?? 1 } },
-    ...(given.discount ? [{ type: 'CartDiscountApplied' as const, data: { cartId, codeId: given.discount.codeId, code: 'SAVE' } }] : []),
+    ...(given.discount && given.cartHoldsCode !== false ? [{ type: 'CartDiscountApplied' as const, data: { cartId, codeId: given.discount.codeId, code: 'SAVE' } }] : []),
   ];
   const product: ProductEvent = { type: 'ProductCreated', data: { productId: 'p-1', sku: 'P1', name: 'P1', description: '', priceCents: given.priceCents, stock: Math.max(1000, given.quantity ?? 1) } };
   return decideCheckout(when, fold(cartDecider, cartEvents), new Map([['p-1', fold(productView, [product])]]), {
@@ -141,6 +143,13 @@ describe('checkout shipping and discount rules', () => {
     pricing.given({ priceCents: 100, shipping: [method('m-1', 499, null, ['FR'])] }).when(command).then(totals(100, 0, 0, 0, 0));
   });
 
+  it('ships with the method asked for, among several serving the country', () => {
+    pricing
+      .given({ priceCents: 100, shipping: [method('m-1', 499, null), method('m-2', 999, null)] })
+      .when(withMethod('m-2'))
+      .then(totals(100, 0, 999, 0, 0, { shippingMethod: { id: 'm-2', code: 'M-2', name: 'Method m-2' } }));
+  });
+
   it('refuses a method that is inactive, does not serve the country or does not exist', () => {
     const details = [{ shippingMethodId: 'm-1', country: 'GB' }];
     const off: ShippingMethodEvent = { type: 'ShippingMethodChanged', data: { methodId: 'm-1', active: false } };
@@ -155,6 +164,12 @@ describe('checkout shipping and discount rules', () => {
       .given(null)
       .when(null)
       .then({ streamId: 'd-1', streamType: 'discount-code', events: [{ type: 'DiscountRedeemed', data: { codeId: 'd-1', orderId, customerId: 'alice' } }] });
+  });
+
+  it('applies and redeems only the code the cart holds', () => {
+    const notHeld = { priceCents: 100, discount: code('fixed', 10, { redemptions: 10 }), cartHoldsCode: false };
+    pricing.given(notHeld).when(command).then(totals(100, 0, 0, 0, 0));
+    decisionSpec(() => decide(notHeld, command).redemption).given(null).when(null).then(null);
   });
 
   it('refuses a code that stopped applying since it was put on the cart, saying why', () => {

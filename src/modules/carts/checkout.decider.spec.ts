@@ -157,6 +157,26 @@ describe('checkoutDecider', () => {
       });
   });
 
+  it("redeems the cart's code on the stream that guards its limits, at the version read", () => {
+    const products = new Map([['p-1', fold(productView, [productCreated('p-1', 1000, 5)])]]);
+    const definition = { codeId: 'd-1', code: 'SAVE', kind: 'fixed' as const, value: 100, minSubtotalCents: null, startsAt: null, endsAt: null, maxRedemptions: 5, maxPerCustomer: 1 };
+    const discount = { codeId: 'd-1', definition, active: true, redemptions: 0, customerRedemptions: 0, redemptionStream: { id: 'd-1', type: 'discount-code' } };
+    const holding: CartEvent = { type: 'CartDiscountApplied', data: { cartId, codeId: 'd-1', code: 'SAVE' } };
+    const cart = [cartCreated, added('p-1', 2), holding];
+    const pricing = { ...noPricing, discount };
+    deciderSpec(checkoutDecider)
+      .given(cart, { products, ...pricing })
+      .when(checkout)
+      .then({
+        events: [{ type: 'CartCheckedOut', data: { cartId, orderId } }],
+        also: [
+          { streamId: orderId, streamType: 'order', events: decideCheckout(checkout, fold(cartDecider, cart), products, pricing).order, expect: 'new' },
+          { streamId: 'p-1', streamType: 'product', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 2 } }] },
+          { streamId: 'd-1', streamType: 'discount-code', events: [{ type: 'DiscountRedeemed', data: { codeId: 'd-1', orderId, customerId: 'alice' } }] },
+        ],
+      });
+  });
+
   it("folds the cart with the cart's own evolve", () => {
     expect(checkoutDecider.evolve).toBe(cartDecider.evolve);
     expect(checkoutDecider.initialState).toBe(cartDecider.initialState);

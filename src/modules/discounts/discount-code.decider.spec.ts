@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
 import { deciderSpec } from '../../event-store/decider.spec-kit.js';
-import { discountCodeDecider, type CreateDiscountCode } from './discount-code.decider.js';
-import type { DiscountCodeCreated, DiscountCodeEvent } from './discounts.events.js';
-import { discountNotApplicable, discountRefusal, type DiscountForCustomer } from './discounts.public.js';
+import { customerRedemptionsProjector, discountCodeDecider, type CreateDiscountCode } from './discount-code.decider.js';
+import type { DiscountCodeCreated, DiscountCodeEvent, DiscountRedemptionEvent } from './discounts.events.js';
+import { discountCodeId, discountNotApplicable, discountRefusal, type DiscountForCustomer } from './discounts.public.js';
 
 const codeId = 'd-1';
 const definition: DiscountCodeCreated['data'] = {
@@ -18,8 +18,8 @@ const definition: DiscountCodeCreated['data'] = {
   maxPerCustomer: 1,
 };
 const created: DiscountCodeEvent = { type: 'DiscountCodeCreated', data: definition };
-const redeemed = (customerId: string, orderId = `o-${customerId}`): DiscountCodeEvent => ({ type: 'DiscountRedeemed', data: { codeId, orderId, customerId } });
-const released = (customerId: string, orderId = `o-${customerId}`): DiscountCodeEvent => ({ type: 'DiscountRedemptionReleased', data: { codeId, orderId, customerId } });
+const redeemed = (customerId: string, orderId = `o-${customerId}`): DiscountRedemptionEvent => ({ type: 'DiscountRedeemed', data: { codeId, orderId, customerId } });
+const released = (customerId: string, orderId = `o-${customerId}`): DiscountRedemptionEvent => ({ type: 'DiscountRedemptionReleased', data: { codeId, orderId, customerId } });
 
 describe('discountCodeDecider', () => {
   const { given } = deciderSpec(discountCodeDecider);
@@ -43,6 +43,25 @@ describe('discountCodeDecider', () => {
   it('counts redemptions in total and per customer, and gives released ones back', () => {
     const state = fold(discountCodeDecider, [created, redeemed('alice'), redeemed('bob'), released('alice')]);
     expect([state.redemptions, state.byCustomer]).toEqual([1, { alice: 0, bob: 1 }]);
+  });
+
+  it('starts as a code that does not exist and applies to no one', () => {
+    expect(discountCodeDecider.initialState).toEqual({ exists: false, definition: null, active: false, redemptions: 0, byCustomer: {} });
+  });
+});
+
+describe("a customer's redemptions of a code without a total limit", () => {
+  it('count up with each redemption and down with each one given back', () => {
+    expect(customerRedemptionsProjector.initialState).toEqual({ redemptions: 0 });
+    expect(fold(customerRedemptionsProjector, [redeemed('alice', 'o-1'), redeemed('alice', 'o-2'), released('alice', 'o-1')])).toEqual({ redemptions: 1 });
+  });
+});
+
+describe('discountCodeId', () => {
+  it('is the same stream for a code in any case, and never moves (a UUID v5 of the lower-case code)', () => {
+    expect(discountCodeId('Spring10')).toBe('92f138d8-5c60-505e-babc-c9a264068fa1');
+    expect(discountCodeId('SPRING10')).toBe(discountCodeId('spring10'));
+    expect(discountCodeId('Spring11')).not.toBe(discountCodeId('Spring10'));
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
 import { deciderSpec } from '../../event-store/decider.spec-kit.js';
 import { discountRelease, orderDecider, orderWithStockDecider, stockMovements, type OrderCommand, type OrderState } from './order.decider.js';
-import { orderTotal, type OrderEvent, type OrderLine } from './order.events.js';
+import { orderTotal, placedOrderPricing, type OrderEvent, type OrderLine, type OrderPlaced } from './order.events.js';
 
 const orderId = 'o-1';
 const alice = { customerId: 'alice', isAdmin: false };
@@ -244,6 +244,26 @@ describe('orderWithStockDecider', () => {
       });
   });
 
+  it("gives the order's discount redemption back in the same append when it is cancelled, at any version", () => {
+    const withCode: OrderEvent = { type: 'OrderPlaced', data: { ...(placed as OrderPlaced).data, discountCode: { id: 'd-1', code: 'SPRING10', redemptionStreamId: 'r-1' } } };
+    withStock
+      .given([withCode])
+      .when(cancel())
+      .then({
+        events: [cancelled],
+        also: [
+          { streamId: 'p-1', streamType: 'product', events: [{ type: 'StockReleased', data: { productId: 'p-1', orderId, quantity: 2 } }], expect: 'any' },
+          { streamId: 'p-2', streamType: 'product', events: [{ type: 'StockReleased', data: { productId: 'p-2', orderId, quantity: 1 } }], expect: 'any' },
+          {
+            streamId: 'r-1',
+            streamType: 'discount-redemptions',
+            events: [{ type: 'DiscountRedemptionReleased', data: { codeId: 'd-1', orderId, customerId: 'alice' } }],
+            expect: 'any',
+          },
+        ],
+      });
+  });
+
   it('moves no stock for a payment, and refuses as the order decider does', () => {
     withStock.given([placed]).when(pay()).then({ events: [paid], also: [] });
     withStock.given([placed, paid]).when(ship(alice)).thenThrows('FORBIDDEN');
@@ -260,6 +280,36 @@ describe('orderTotal', () => {
     const largest = Array.from({ length: 100 }, () => ({ quantity: 1000, unitPriceCents: 100_000_000 }));
     expect(orderTotal(largest)).toBe(10_000_000_000_000);
     expect(Number.isSafeInteger(orderTotal(largest))).toBe(true);
+  });
+});
+
+describe('placedOrderPricing', () => {
+  const pricedData: OrderPlaced['data'] = {
+    ...(placed as OrderPlaced).data,
+    totalCents: 2999 - 300 + 499 + 640,
+    subtotalCents: 2999,
+    discountCents: 300,
+    discountCode: { id: 'd-1', code: 'SPRING10', redemptionStreamId: 'd-1' },
+    shippingMethod: { id: 'm-1', code: 'STD', name: 'Standard' },
+    shippingCents: 499,
+    taxRateBasisPoints: 2000,
+    taxCents: 640,
+  };
+
+  it('reads the pricing an order was placed with', () => {
+    expect(placedOrderPricing(pricedData)).toStrictEqual({
+      subtotalCents: 2999,
+      discountCents: 300,
+      discountCode: 'SPRING10',
+      shippingCents: 499,
+      shippingMethod: { id: 'm-1', code: 'STD', name: 'Standard' },
+      taxCents: 640,
+      taxRateBasisPoints: 2000,
+    });
+  });
+
+  it('reads an order placed before pricing existed as its lines alone: no discount, shipping or tax', () => {
+    expect(placedOrderPricing((placed as OrderPlaced).data)).toStrictEqual({ subtotalCents: 2999, discountCents: 0, shippingCents: 0, taxCents: 0, taxRateBasisPoints: 0 });
   });
 });
 

@@ -42,6 +42,11 @@ describe('the review decider', () => {
     it('answers NOT_FOUND for a product the catalog never had, before anything else', () => {
       spec.given([posted], { product: { exists: false }, orders: new Map() }).when(post).thenThrows('NOT_FOUND');
     });
+
+    it('fails closed on what it was not given: no product read is no product, no orders read is no purchase', () => {
+      spec.given([], { orders: reads(delivered()).orders }).when(post).thenThrows('NOT_FOUND');
+      spec.given([], { product: { exists: true } }).when(post).thenThrows('REVIEW_NOT_ALLOWED');
+    });
   });
 
   describe('editing', () => {
@@ -76,6 +81,10 @@ describe('the review decider', () => {
     });
   });
 
+  it('starts as no review, by no one', () => {
+    expect(reviewDecider.initialState).toEqual({ status: 'none', authorId: '', rating: 0, text: '' });
+  });
+
   it('folds an edit over the posted review, keeping what the edit left out', () => {
     const state = fold(reviewDecider, [posted, { type: 'ReviewEdited', data: { reviewId, text: 'Fine', editedAt: at } }]);
     expect(state).toEqual({ status: 'visible', authorId: 'alice', rating: 4, text: 'Fine' });
@@ -91,10 +100,13 @@ describe('what a review reads of other streams', () => {
   } as const satisfies OrderEvent;
 
   it('an order is a purchase of its lines by its customer, delivered once OrderDelivered is in its stream', () => {
+    expect(orderPurchase.initialState).toEqual({ customerId: '', productIds: [], delivered: false });
     expect(fold(orderPurchase, [placed])).toEqual({ customerId: 'alice', productIds: ['p-1'], delivered: false });
     const paid: OrderEvent = { type: 'OrderPaid', data: { orderId: 'o', amountCents: 100, paymentReference: 'x', paidAt: at } };
+    const shipped: OrderEvent = { type: 'OrderShipped', data: { orderId: 'o', carrier: 'UPS', trackingNumber: '1Z', shippedAt: at } };
     const arrived: OrderEvent = { type: 'OrderDelivered', data: { orderId: 'o', deliveredAt: at } };
-    expect(fold(orderPurchase, [placed, paid, arrived]).delivered).toBe(true);
+    expect(fold(orderPurchase, [placed, paid, shipped])).toEqual({ customerId: 'alice', productIds: ['p-1'], delivered: false });
+    expect(fold(orderPurchase, [placed, paid, shipped, arrived])).toEqual({ customerId: 'alice', productIds: ['p-1'], delivered: true });
   });
 
   it('a product exists once created', () => {

@@ -62,8 +62,21 @@ describe('shippingMethodsDecider', () => {
       .then([{ type: 'ShippingMethodChanged', data: { methodId, freeOverCents: null, active: false } }]);
   });
 
+  it('records a new name, and countries that differ as a set (fewer, other or more)', () => {
+    given([created]).when(change({ name: 'Express' })).then([{ type: 'ShippingMethodChanged', data: { methodId, name: 'Express' } }]);
+    given([created]).when(change({ countries: ['gb'] })).then([{ type: 'ShippingMethodChanged', data: { methodId, countries: ['GB'] } }]);
+    given([created]).when(change({ countries: ['gb', 'de'] })).then([{ type: 'ShippingMethodChanged', data: { methodId, countries: ['GB', 'DE'] } }]);
+    given([created]).when(change({ countries: ['GB', 'FR', 'DE'] })).then([{ type: 'ShippingMethodChanged', data: { methodId, countries: ['GB', 'FR', 'DE'] } }]);
+  });
+
   it('emits nothing when nothing changes', () => {
     given([created]).when(change({ freeOverCents: 5000, active: true })).then([]);
+    given([created]).when(change({ name: 'Standard', priceCents: 499, freeOverCents: 5000, countries: ['fr', 'gb', 'FR'], active: true })).then([]);
+  });
+
+  it('folds a change over the method, keeping what it left out', () => {
+    const state = fold(shippingMethodsDecider, [created, { type: 'ShippingMethodChanged', data: { methodId, priceCents: 599 } }]);
+    expect(state.methods).toEqual([{ id: methodId, code: 'STD', name: 'Standard', priceCents: 599, freeOverCents: 5000, countries: ['GB', 'FR'], active: true }]);
   });
 
   it('answers not found for an unknown method', () => {
