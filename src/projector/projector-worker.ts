@@ -7,11 +7,12 @@ import { ProjectionRunner } from '../projections/projection-runner.js';
 import type { FromProjector, ToProjector } from './projector-messages.js';
 
 /**
- * The worker's heap limits. Its heap holds the application's modules (about 40 MB) and the batches in
- * flight (500 events each); the young generation stays small (the main thread's is 32 MB a semi-space):
- * together they keep the service, all threads, within the 300 MB the bench allows under load.
+ * The worker's heap limits. Its heap holds the application's modules (36 MB after a GC, measured) and
+ * the batches in flight (500 events each, a rebuild's 2,000): 96 MB leaves room for both, and a lower
+ * limit makes V8 grow the heap less eagerly (about 30 MB less RSS at rest than with 160 MB, measured
+ * once). The young generation stays small: the main thread's is 32 MB a semi-space (package.json).
  */
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 8 };
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
 /** Connections of the worker's own pool (reactions' commands, checkpoint reads); its live batches have their own. */
 const WORKER_POOL_SIZE = 4;
 /** Longest the worker may take to finish its batches and close before it is terminated. */
