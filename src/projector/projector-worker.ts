@@ -13,8 +13,6 @@ import type { FromProjector, ToProjector } from './projector-messages.js';
  * once). The young generation stays small: the main thread's is 32 MB a semi-space (package.json).
  */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
-/** Connections of the worker's own pool (reactions' commands, checkpoint reads); its live batches have their own. */
-const WORKER_POOL_SIZE = 4;
 /** Longest the worker may take to finish its batches and close before it is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
 /** A worker that died is started again after this. */
@@ -76,7 +74,9 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
   private start(): Promise<void> {
     const worker = new Worker(new URL('./projector-thread.js', import.meta.url), {
       name: 'eventshop-projector',
-      workerData: { settings: { ...settingsOf(this.config), DATABASE_POOL_SIZE: String(Math.min(WORKER_POOL_SIZE, this.config.DATABASE_POOL_SIZE)) } },
+      // Its own pool of DATABASE_POOL_SIZE: every applier reads the log through it (a pool of 4 made them
+      // time out waiting for a connection at start-up, measured), besides the reactions' commands.
+      workerData: { settings: settingsOf(this.config) },
       resourceLimits: RESOURCE_LIMITS,
     });
     this.worker = worker;
