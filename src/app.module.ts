@@ -20,6 +20,7 @@ import { ShippingModule } from './modules/shipping/shipping.module.js';
 import { DiscountsModule } from './modules/discounts/discounts.module.js';
 import { ReviewsModule } from './modules/reviews/reviews.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { ProjectorWorker } from './projector/projector-worker.js';
 import type { Clock } from './reactions/clock.js';
 import { ReactionsModule } from './reactions/reactions.module.js';
 
@@ -60,6 +61,8 @@ export class AppModule {
         ReactionsModule.forRoot(options.clock),
         ...domainModules,
       ],
+      // PROJECTIONS=worker: the thread that runs the projections, reactions, timers and webhook delivery.
+      providers: [ProjectorWorker],
     };
   }
 }

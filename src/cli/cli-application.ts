@@ -29,7 +29,8 @@ export async function openCliApplication(): Promise<CliApplication> {
   let database: DatabaseServer | undefined;
   let app: INestApplicationContext;
   try {
-    const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnvironment().values });
+    // PROJECTIONS=off: a tool runs its own rebuild or verify, not the service's background work (nor its thread).
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnvironment().values, PROJECTIONS: 'off' });
     database = await openDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), { reuseRunning: true });
     app = await NestFactory.createApplicationContext(AppModule.forRoot(Object.assign(config, { DATABASE_URL: database.url })), {
       logger: new DiagnosticsLogger({ logLevels: ['error', 'warn'] }),

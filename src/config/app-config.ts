@@ -4,6 +4,8 @@ import { describeSettings, readEnvironment, type Environment, type SettingSource
 
 export const DEVELOPMENT_JWT_SECRET = 'eventshop-development-secret-do-not-use-in-production';
 
+export type ProjectionsMode = 'worker' | 'inline' | 'off';
+
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Every setting the service reads, with its default. Read from the environment once, at start-up. */
@@ -123,6 +125,25 @@ export class AppConfig {
   @Min(0)
   @Max(5_256_000)
   ORDER_PAYMENT_TIMEOUT_MINUTES = 60;
+
+  /**
+   * Where projections, reactions, timers and webhook delivery run: `worker` (a worker thread with its own
+   * event loop, so an HTTP stall does not delay them), `inline` (the request event loop), `off` (not in
+   * this process: `npm run projector` runs them). Unset: `worker`, but `inline` under NODE_ENV=test, where
+   * tests drive timers with a ManualClock a thread cannot share. See src/projections/README.md.
+   */
+  @IsOptional()
+  @IsIn(['worker', 'inline', 'off'])
+  PROJECTIONS?: ProjectionsMode;
+
+  get projectionsMode(): ProjectionsMode {
+    return this.PROJECTIONS ?? (this.NODE_ENV === 'test' ? 'inline' : 'worker');
+  }
+
+  /** Whether this process runs the projections, reactions, timers and webhook delivery on its own event loop. */
+  get runsBackgroundWork(): boolean {
+    return this.projectionsMode === 'inline';
+  }
 
   get usesDevelopmentSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;

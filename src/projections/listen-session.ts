@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { AdvisoryLockKey } from './projection-locks.js';
 
-/** The channel the `events_notify` trigger signals after every committed append. */
 /** Instances tell each other about appends on this channel (see AppendBroadcast). */
 export const CHANNEL = 'events_appended';
 /**
@@ -13,8 +12,8 @@ const RECONNECT_BASE_MS = 500;
 const RECONNECT_CAP_MS = 2_000;
 
 export interface ListenSessionEvents {
-  /** A notification on `channel` (events were appended), or we (re)connected and may have missed some (no channel). */
-  onNotify(channel?: string): void;
+  /** A notification on `channel` with its payload, or we (re)connected and may have missed some (no channel). */
+  onNotify(channel?: string, payload?: string): void;
   /** The connection dropped: every session lock it held is gone. */
   onLost(): void;
 }
@@ -91,7 +90,7 @@ export class ListenSession {
 
   private async connect(): Promise<void> {
     const client = new pg.Client(this.config);
-    client.on('notification', (message) => this.events.onNotify(message.channel));
+    client.on('notification', (message) => this.events.onNotify(message.channel, message.payload));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {

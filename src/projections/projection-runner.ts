@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import pg from 'pg';
+import { AppConfig } from '../config/app-config.js';
 import { PG_POOL } from '../database/database.tokens.js';
+import type { LogCheckpoint } from '../event-store/event.js';
 import { EventStore } from '../event-store/event-store.js';
 import { NotFoundError } from '../event-store/errors.js';
-import { CheckpointStore } from './checkpoint-store.js';
+import { CheckpointStore, compareCheckpoints } from './checkpoint-store.js';
 import { AppendBroadcast } from './append-broadcast.js';
-import { ListenSession } from './listen-session.js';
+import { AdvanceBroadcast, ADVANCES_CHANNEL, KnownCheckpoints } from './checkpoint-feed.js';
+import { CHANNEL as APPENDS_CHANNEL, ListenSession } from './listen-session.js';
 import { BATCH_SIZE as LIVE_BATCH_SIZE, LiveApplier } from './live-applier.js';
 import type { Projection } from './projection.js';
 import { checkReadModelUsers, discoverProjections } from './projection-discovery.js';
@@ -29,9 +32,14 @@ export type { ProjectionState, ProjectionStatus } from './projection-status.js';
 /** Connections for live batches: enough for this project's projections to run theirs at the same time. */
 const BATCH_POOL_SIZE = 8;
 
+/** Starts a rebuild where the projections run (the worker thread): resolves once under way. */
+export type RebuildStarter = (name: string) => Promise<void>;
+
 /**
  * Runs every projection (a provider marked @ProjectionProvider()): keeps each read model up to date from
  * the log, one applier per projection across instances, and answers when a position has been applied.
+ * Where PROJECTIONS is not `inline`, this process applies nothing: it learns the checkpoints from whoever
+ * applies them (the worker thread's messages, or ADVANCES_CHANNEL) and still answers reads and the admin routes.
  */
 @Injectable()
 export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,6 +49,12 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   private readonly reads: ReadYourWrites;
   private readonly session: ListenSession;
   private readonly broadcast: AppendBroadcast;
+  private readonly advances: AdvanceBroadcast;
+  private readonly known = new KnownCheckpoints();
+  private readonly advanceListeners = new Set<(name: string, checkpoint: LogCheckpoint) => void>();
+  /** Whether this process applies the projections (PROJECTIONS=inline, or the worker thread and projector process). */
+  private readonly applies: boolean;
+  private rebuildStarter: RebuildStarter | undefined;
   private readonly logReads: SharedLogReads;
   private readonly batchPool: pg.Pool;
   private unsubscribe: (() => void) | undefined;
@@ -54,14 +68,20 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     private readonly checkpoints: CheckpointStore,
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
+    config: AppConfig,
   ) {
+    this.applies = config.runsBackgroundWork;
     this.session = new ListenSession(
       { ...pool.options, application_name: 'eventshop-projections' },
       {
-        onNotify: () => this.appliers.forEach((applier) => applier.wake()),
+        onNotify: (channel, payload) => {
+          if (channel === ADVANCES_CHANNEL) this.recordCheckpoints(payload);
+          else this.wake();
+        },
         // Nothing to do but wait: each applier sees its lock's generation is gone and tries again.
         onLost: () => undefined,
       },
+      this.applies ? [APPENDS_CHANNEL, ADVANCES_CHANNEL] : [ADVANCES_CHANNEL],
     );
     // Live batches run on pipelined connections of their own (see inBatchTransaction): one per projection
     // at most, as each applier runs one batch at a time.
@@ -69,8 +89,9 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     // An idle connection that breaks (a server restart) is dropped by the pool; the next batch opens another.
     this.batchPool.on('error', (error) => this.logger.warn(`projection batch connection lost: ${error.message}`));
     this.broadcast = new AppendBroadcast(pool);
+    this.advances = new AdvanceBroadcast(pool);
     this.logReads = new SharedLogReads(store);
-    this.reads = new ReadYourWrites({ store, checkpoints, localCheckpoint: (name) => this.applierOf(name).appliedCheckpoint });
+    this.reads = new ReadYourWrites({ store, checkpoints, localCheckpoint: (name) => this.knownCheckpoint(name) });
   }
 
   /** The projections this runner found, by name. */
@@ -89,12 +110,34 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     if (this.appliers.size === 0 || this.started) return;
     this.started = true;
     await this.session.open();
-    // Our own appends wake our appliers at once; other instances hear of them through the broadcast.
+    // Our own appends wake our appliers at once; other instances (and a projector process) hear of them
+    // through the broadcast.
     this.unsubscribe = this.store.onAppended(() => {
-      for (const applier of this.appliers.values()) applier.wake();
+      if (this.applies) this.wake();
       this.broadcast.appended();
     });
-    for (const applier of this.appliers.values()) applier.start();
+    if (this.applies) for (const applier of this.appliers.values()) applier.start();
+  }
+
+  /** Events were appended (told by the main thread, in the worker thread): wakes the appliers. */
+  wake(): void {
+    for (const applier of this.appliers.values()) applier.wake();
+  }
+
+  /** Calls `listener` after each batch this process commits (the worker thread posts them to the main thread). */
+  onAdvanced(listener: (name: string, checkpoint: LogCheckpoint) => void): () => void {
+    this.advanceListeners.add(listener);
+    return () => this.advanceListeners.delete(listener);
+  }
+
+  /** A checkpoint committed elsewhere (the worker thread): wakes the reads waiting for it. */
+  recordCheckpoint(name: string, checkpoint: LogCheckpoint): void {
+    if (this.known.record(name, checkpoint)) this.reads.advanced();
+  }
+
+  /** Admin rebuilds start through `starter` (in worker mode: in the worker thread, off the request loop). */
+  delegateRebuilds(starter: RebuildStarter | undefined): void {
+    this.rebuildStarter = starter;
   }
 
   beforeApplicationShutdown(): Promise<void> {
@@ -140,8 +183,14 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     return this.runRebuild(name, swap ? 'swap' : 'keep', onProgress, () => undefined);
   }
 
-  /** Starts a rebuild in the background: resolves once it is under way, rejects if it cannot start. */
+  /**
+   * Starts a rebuild in the background: resolves once it is under way, rejects if it cannot start. In
+   * worker mode it runs in the worker thread; otherwise here (with PROJECTIONS=off too: a rebuild works
+   * whichever instance applies, and the applier, wherever it is, finds its checkpoint moved by the swap).
+   */
   startRebuild(name: string): Promise<void> {
+    this.applierOf(name);
+    if (this.rebuildStarter) return this.rebuildStarter(name);
     return new Promise((resolve, reject) => {
       let started = false;
       this.runRebuild(name, 'swap', undefined, () => {
@@ -201,11 +250,24 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     this.unsubscribe?.();
     this.untrackMetrics.forEach((untrack) => untrack());
     this.broadcast.stop();
+    this.advances.stop();
     for (const { abort } of this.rebuilds.values()) abort.abort();
     await Promise.all([...this.rebuilds.values()].map((r) => r.done));
     await Promise.all([...this.appliers.values()].map((applier) => applier.stop()));
     await this.session.close();
     await this.batchPool.end();
+  }
+
+  /** The later of what this process committed as the applier and what the applier elsewhere announced. */
+  private knownCheckpoint(name: string): LogCheckpoint | undefined {
+    const local = this.applierOf(name).appliedCheckpoint;
+    const announced = this.known.get(name);
+    if (!local || !announced) return local ?? announced;
+    return compareCheckpoints(local, announced) >= 0 ? local : announced;
+  }
+
+  private recordCheckpoints(payload: string | undefined): void {
+    if (this.known.recordPayload(payload)) this.reads.advanced();
   }
 
   private applierOf(name: string): LiveApplier {
@@ -225,7 +287,11 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
         readNext: (client, after) => this.store.readLogBatch(after, LIVE_BATCH_SIZE, client),
         checkpoints: this.checkpoints,
         session: this.session,
-        onAdvance: () => this.reads.advanced(),
+        onAdvance: (name, checkpoint) => {
+          this.reads.advanced();
+          this.advances.advanced(name, checkpoint);
+          for (const listener of this.advanceListeners) listener(name, checkpoint);
+        },
       }),
     );
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import pg from 'pg';
+import { AppConfig } from '../config/app-config.js';
 import { PG_POOL } from '../database/database.tokens.js';
 import { EventStore } from '../event-store/event-store.js';
 import { CHANNEL as APPENDS_CHANNEL, ListenSession } from '../projections/listen-session.js';
@@ -16,7 +17,8 @@ import { Timers, TIMERS_CHANNEL } from './timers.js';
  * Runs every reaction (a provider marked @ReactionProvider()) and fires due timers (handled by providers
  * marked @TimerProvider()). One connection of its own LISTENs for appends and scheduled timers and holds
  * the session locks that make one instance run each reaction, and one fire the timers; another instance
- * takes over within a second of that connection going.
+ * takes over within a second of that connection going. Only where PROJECTIONS is `inline` (the worker
+ * thread, a projector process): elsewhere it reads the statuses and runs nothing.
  */
 @Injectable()
 export class ReactionRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,6 +38,7 @@ export class ReactionRunner implements OnModuleInit, OnApplicationBootstrap, Bef
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
+    private readonly config: AppConfig,
   ) {
     this.session = new ListenSession(
       { ...pool.options, application_name: 'eventshop-reactions' },
@@ -65,7 +68,7 @@ export class ReactionRunner implements OnModuleInit, OnApplicationBootstrap, Bef
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.started) return;
+    if (this.started || !this.config.runsBackgroundWork) return;
     this.started = true;
     await this.session.open();
     this.unsubscribe = [
@@ -101,6 +104,11 @@ export class ReactionRunner implements OnModuleInit, OnApplicationBootstrap, Bef
   /** How many timers are pending, overdue and failing. */
   timersSummary(): Promise<TimersSummary> {
     return this.timerStore.summary(this.clock.now());
+  }
+
+  /** Events were appended (told by the main thread, in the worker thread). */
+  wake(): void {
+    this.wakeAll();
   }
 
   private wakeAll(): void {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import pg from 'pg';
+import { AppConfig } from '../../config/app-config.js';
 import { PG_POOL } from '../../database/database.tokens.js';
 import { EventStore } from '../../event-store/event-store.js';
 import { ListenSession } from '../../projections/listen-session.js';
@@ -41,12 +42,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly endpoints: WebhookEndpoints,
     private readonly deliveries: WebhookDeliveries,
     @Inject(DELIVERY_SETTINGS) private readonly settings: DeliverySettings,
+    private readonly config: AppConfig,
   ) {
     this.session = new ListenSession({ ...pool.options, application_name: 'eventshop-webhooks' }, { onNotify: () => this.wakeAll(), onLost: () => undefined });
     this.logReads = new SharedLogReads(store);
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Delivery runs with the projections (PROJECTIONS=worker: in the worker thread, which lists new endpoints within REFRESH_MS).
+    if (!this.config.runsBackgroundWork) return;
     await this.session.open();
     this.unsubscribe = this.store.onAppended(() => this.wakeAll());
     this.timers = [setInterval(() => void this.refresh(), REFRESH_MS).unref(), setInterval(() => void this.purge(), PURGE_MS).unref()];
@@ -86,7 +90,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async startActive(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.config.runsBackgroundWork) return;
     const ids = await this.endpoints.activeIds().catch(() => []);
     for (const id of ids) {
       if (this.deliverers.has(id) || this.stopped) continue;
