@@ -19,10 +19,10 @@ export default tseslint.config(
   // Boundaries (README, "Boundaries"): the kernel knows no transport and no domain; infrastructure knows
   // no domain; a module sees another only through its events and its small public read contract.
   {
-    files: ['src/event-store/**', 'src/projections/**'],
+    files: ['src/event-store/**', 'src/projections/**', 'src/reactions/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ regex: '(^|/)(http|modules)/', message: 'The kernel (event-store, projections) imports nothing from http/ or modules/.' }],
+        patterns: [{ regex: '(^|/)(http|modules)/', message: 'The kernel (event-store, projections, reactions) imports nothing from http/ or modules/.' }],
       }],
     },
   },

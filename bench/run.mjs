@@ -26,9 +26,11 @@ import { startNodeServer } from './lib/service-process.mjs';
 import { addItemScenario } from './scenarios/add-item.mjs';
 import { aggregateSizeScenario } from './scenarios/aggregate-size.mjs';
 import { checkoutScenario } from './scenarios/checkout.mjs';
+import { checkoutPricedScenario } from './scenarios/checkout-priced.mjs';
 import { orderReadScenarios } from './scenarios/order-reads.mjs';
 import { profileLoads } from './scenarios/profile.mjs';
 import { rebuildScenario } from './scenarios/rebuild.mjs';
+import { webhooksScenario } from './scenarios/webhooks.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -78,8 +80,10 @@ const SERVICE_NODE_ARGS = ['--max-semi-space-size=32'];
 const SCENARIOS = {
   'add-item': addItemScenario,
   checkout: checkoutScenario,
+  'checkout-priced': checkoutPricedScenario,
   'order-reads': orderReadScenarios,
   'aggregate-size': aggregateSizeScenario,
+  webhooks: webhooksScenario,
 };
 
 const { values: options } = parseArgs({
@@ -105,9 +109,11 @@ const plannedSteps = options.profile
   ? 4
   : (selected.includes('add-item') ? 4 * runsPer : 0) +
     (selected.includes('checkout') ? runsPer : 0) +
+    (selected.includes('checkout-priced') ? 2 * runsPer : 0) +
     // order-reads: GET by id (eventshop, CRUD baseline, floor, database floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
     (selected.includes('order-reads') ? (settings.singleConnection ? 7 : 5) * runsPer + 1 : 0) +
     (selected.includes('aggregate-size') ? settings.aggregateSizes.length * runsPer + 1 : 0) +
+    (selected.includes('webhooks') ? 3 * runsPer : 0) +
     (selected.includes('rebuild') ? 1 + settings.runs + runsPer : 0);
 
 setQuietBudget(settings.quietBudgetSec);
@@ -236,6 +242,8 @@ async function startService({ root, name, databaseUrl, secret, tokens, logDir, n
       LOG_LEVEL: 'warn',
       DATABASE_POOL_SIZE: '20',
       METRICS_TOKEN: BENCH_METRICS_TOKEN,
+      // The webhooks scenario's receivers listen on loopback.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
     },
     logFile: path.join(logDir, `${name}.log`),
   });

@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { migrationsOf, type DomainModule } from './database/module-migrations.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HttpModule } from './http/http.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -13,14 +14,28 @@ import { CartsModule } from './modules/carts/carts.module.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { LiveModule } from './modules/live/live.module.js';
+import { ShippingModule } from './modules/shipping/shipping.module.js';
+import { DiscountsModule } from './modules/discounts/discounts.module.js';
+import { ReviewsModule } from './modules/reviews/reviews.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import type { Clock } from './reactions/clock.js';
+import { ReactionsModule } from './reactions/reactions.module.js';
 
-/** The domain modules. A new module is one line here. */
-const domainModules = [CatalogModule, CartsModule, OrdersModule, ReportsModule];
+/** The domain modules. A new module is one line here: its routes, handlers, projections and migrations come with it. */
+const domainModules: readonly DomainModule[] = [
+  CatalogModule, CartsModule, OrdersModule, ReportsModule, ShippingModule, DiscountsModule, WebhooksModule, LiveModule, ReviewsModule,
+];
+
+/** Every migration the app runs at start, the kernel's and the modules', oldest first (tests and the bench migrate with it). */
+export const migrations = migrationsOf(domainModules);
 
 export interface AppOptions {
   /** Where logs go (tests read them); standard output by default. */
   readonly logDestination?: DestinationStream;
+  /** The time timers go by (tests drive a ManualClock); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 @Module({})
@@ -36,12 +51,13 @@ export class AppModule {
           forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
           pinoHttp: requestLogging({ level: config.LOG_LEVEL, secrets: [config.JWT_SECRET, config.METRICS_TOKEN ?? ''] }, options.logDestination),
         }),
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot(migrations),
         CqrsModule.forRoot(),
         EventStoreModule,
         HttpModule,
         ObservabilityModule,
         ProjectionsModule,
+        ReactionsModule.forRoot(options.clock),
         ...domainModules,
       ],
     };

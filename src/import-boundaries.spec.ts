@@ -12,6 +12,7 @@ describe('import boundaries (eslint.config.js)', () => {
     expect(await boundaryErrors('src/event-store/x.ts', "import '../http/auth.js';")).toHaveLength(1);
     expect(await boundaryErrors('src/projections/x.ts', "import '../modules/orders/order.events.js';")).toHaveLength(1);
     expect(await boundaryErrors('src/projections/x.ts', "import '../event-store/event.js';")).toEqual([]);
+    expect(await boundaryErrors('src/reactions/x.ts', "import '../modules/orders/order.events.js';")).toHaveLength(1);
   });
 
   it('keeps domain modules out of infrastructure', async () => {

@@ -12,7 +12,7 @@ import { freePort } from './ports.mjs';
  */
 export async function startBenchPostgres(root, { log, statStatements = false }) {
   const { startEmbeddedPostgres, ensureDatabase } = await import(pathToFileURL(path.join(root, 'dist/database/embedded-postgres.js')).href);
-  const { migrations } = await import(pathToFileURL(path.join(root, 'dist/database/migrations/index.js')).href);
+  const { migrations } = await import(pathToFileURL(path.join(root, 'dist/app.module.js')).href);
   const { DataSource } = await import('typeorm');
 
   const parent = mkdtempSync(path.join(os.tmpdir(), 'eventshop-bench-'));

@@ -13,7 +13,7 @@ const metadata = (actor) => METADATA.replace('%ACTOR%', actor);
  * carts never share a product while there are more than lines x (carts in flight) products.
  * Returns [{ cartId, customerId }] in cart order.
  */
-export async function seedCarts(pool, { count, customers, customerPrefix, productIds, lines, firstIndex = 0 }) {
+export async function seedCarts(pool, { count, customers, customerPrefix, productIds, lines, firstIndex = 0, discount = null }) {
   const { rows } = await pool.query(
     `WITH carts AS MATERIALIZED (
        SELECT g, gen_random_uuid() AS cart_id, $2::text || (g % $3::int) AS customer_id
@@ -28,6 +28,11 @@ export async function seedCarts(pool, { count, customers, customerPrefix, produc
                                  'productId', ($1::uuid[])[1 + ((c.g * $6 + k - 1) % cardinality($1::uuid[]))],
                                  'quantity', 1)
        FROM carts c CROSS JOIN generate_series(1, $6) k
+       UNION ALL
+       -- With a discount ({codeId, code}): the cart holds that code, as PUT /carts/:id/discount writes it.
+       SELECT c.g, c.cart_id, c.customer_id, 2 + $6, 'CartDiscountApplied',
+              jsonb_build_object('cartId', c.cart_id, 'codeId', $7::uuid, 'code', $8::text)
+       FROM carts c WHERE $7::uuid IS NOT NULL
      ), inserted AS (
        INSERT INTO events (event_id, stream_id, stream_type, version, type, data, metadata)
        SELECT gen_random_uuid(), cart_id, 'cart', version, type, data, ${metadata('customer_id')}
@@ -35,7 +40,7 @@ export async function seedCarts(pool, { count, customers, customerPrefix, produc
        RETURNING 1
      )
      SELECT cart_id, customer_id FROM carts WHERE (SELECT count(*) FROM inserted) > 0 ORDER BY g`,
-    [productIds, customerPrefix, customers, firstIndex, firstIndex + count - 1, lines],
+    [productIds, customerPrefix, customers, firstIndex, firstIndex + count - 1, lines, discount?.codeId ?? null, discount?.code ?? null],
   );
   return rows.map((r) => ({ cartId: r.cart_id, customerId: r.customer_id }));
 }

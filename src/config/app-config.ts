@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { getMetadataStorage, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { getMetadataStorage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { describeSettings, readEnvironment, type Environment, type SettingSource } from './settings-sources.js';
 
 export const DEVELOPMENT_JWT_SECRET = 'eventshop-development-secret-do-not-use-in-production';
@@ -75,6 +75,54 @@ export class AppConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** Allow webhook URLs that resolve to loopback, link-local or private addresses (tests, private networks). */
+  @Transform(({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === 'true' || value === true))
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  /** How long one delivery attempt may take (connect to answer); the contract's 10 s. Lower only in tests. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** The first retry's delay; each failed attempt doubles it, up to WEBHOOK_RETRY_MAX_MS. Contract: 1 s and 1 h. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RETRY_BASE_MS = 1_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RETRY_MAX_MS = 3_600_000;
+
+  /** Delivery log rows (GET /admin/webhooks/:id/deliveries) older than this are purged. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_DELIVERY_LOG_DAYS = 7;
+
+  /** A live stream sends a `: ping` comment this often. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  LIVE_HEARTBEAT_MS = 15_000;
+
+  /** A live stream whose client has not taken what was sent within this long is disconnected. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  LIVE_STALL_TIMEOUT_MS = 10_000;
+
+  /** An order still `placed` this long after it was placed is cancelled by the system; 0: never. At most ten years. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(5_256_000)
+  ORDER_PAYMENT_TIMEOUT_MINUTES = 60;
 
   get usesDevelopmentSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;

@@ -5,7 +5,8 @@ import type pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
 import { logConnectionLoss, ResilientClient } from './connection-loss.js';
 import { PG_POOL } from './database.tokens.js';
-import { migrations } from './migrations/index.js';
+import { migrationsOf, type MigrationClass } from './module-migrations.js';
+import { ReadModelDb } from './read-model-db.js';
 
 /**
  * How long a query waits for a pooled connection (a free one, or a new one opened) before it fails: while
@@ -18,7 +19,8 @@ export const POOL_ACQUIRE_TIMEOUT_MS = 1_500;
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(): DynamicModule {
+  /** `migrations`: the kernel's and the domain modules' (migrationsOf); the kernel's alone by default. */
+  static forRoot(migrations: readonly MigrationClass[] = migrationsOf([])): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -29,7 +31,7 @@ export class DatabaseModule {
             url: config.DATABASE_URL,
             autoLoadEntities: true,
             synchronize: false,
-            migrations,
+            migrations: [...migrations],
             migrationsRun: true,
             poolSize: config.DATABASE_POOL_SIZE,
             connectTimeoutMS: POOL_ACQUIRE_TIMEOUT_MS,
@@ -48,8 +50,9 @@ export class DatabaseModule {
           inject: [getDataSourceToken()],
           useFactory: (dataSource: DataSource) => (dataSource.driver as unknown as { master: pg.Pool }).master,
         },
+        ReadModelDb,
       ],
-      exports: [PG_POOL],
+      exports: [PG_POOL, ReadModelDb],
     };
   }
 }

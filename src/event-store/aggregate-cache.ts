@@ -8,36 +8,53 @@ export interface CachedState<S> {
   readonly position: string;
 }
 
-/** Entries per projector; a cart or product state is a few hundred bytes. */
+/** Entries per fold; a cart or product state is a few hundred bytes. */
 const MAX_ENTRIES = 20_000;
 
 /**
  * Recently folded aggregates, so a command on a warm aggregate reads nothing before it appends.
  *
- * The cache may be stale (another instance appended): that is safe because every append carries the
- * version the state was folded at, and the unique (stream_id, version) index refuses a stale one. The
- * runner then forgets the streams it used and decides again from the database. Only streams that exist
- * are cached, so "does not exist yet" is always read fresh.
+ * The cache may be stale (another instance appended). For a stream the command appends to or guards,
+ * that is safe: the append carries the version the state was folded at and fails if the stream has
+ * moved on; the runner then forgets the streams it used and decides again from the database. An
+ * unguarded read may see an older state than the database holds (README.md, "Reading other streams").
+ * Only streams that exist are cached, so "does not exist yet" is always read fresh.
  */
 export class AggregateCache {
-  private readonly byProjector = new Map<Projector<unknown, NewEvent>, LRUCache<string, CachedState<unknown>>>();
+  /*
+   * Keyed by the fold (`evolve`), not by the projector object: deciders that share an aggregate's
+   * evolve (the cart's commands and checkout) share its cached states.
+   */
+  private readonly byFold = new Map<Fold, LRUCache<string, CachedState<unknown>>>();
 
   get<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string): CachedState<S> | undefined {
-    return this.byProjector.get(projector as Projector<unknown, NewEvent>)?.get(streamId) as CachedState<S> | undefined;
+    return this.byFold.get(projector.evolve as Fold)?.get(streamId) as CachedState<S> | undefined;
   }
 
   set<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, entry: CachedState<S>): void {
     if (entry.version === 0) return;
-    const key = projector as Projector<unknown, NewEvent>;
-    let cache = this.byProjector.get(key);
-    if (!cache) this.byProjector.set(key, (cache = new LRUCache({ max: MAX_ENTRIES })));
+    const key = projector.evolve as Fold;
+    let cache = this.byFold.get(key);
+    if (!cache) this.byFold.set(key, (cache = new LRUCache({ max: MAX_ENTRIES })));
     // Two commands may finish out of order: never replace a newer fold with an older one.
     const current = cache.get(streamId);
     if (!current || current.version < entry.version) cache.set(streamId, entry);
   }
 
+  /**
+   * The state of a stream just appended to, folded by `projector`. Other folds of the stream are now
+   * behind it (checkout reserved stock through its product view, the catalog's decider had folded the
+   * product too): they are dropped rather than left to fail a command's first attempt.
+   */
+  appended<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, entry: CachedState<S>): void {
+    for (const [fold, cache] of this.byFold) if (fold !== projector.evolve) cache.delete(streamId);
+    this.set(projector, streamId, entry);
+  }
+
   /** Drops every cached fold of these streams. */
   forget(streamIds: Iterable<string>): void {
-    for (const id of streamIds) for (const cache of this.byProjector.values()) cache.delete(id);
+    for (const id of streamIds) for (const cache of this.byFold.values()) cache.delete(id);
   }
 }
+
+type Fold = Projector<unknown, NewEvent>['evolve'];

@@ -1,13 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { fold, type Decider, type Projector } from './decider.js';
+import { fold, type Decider, type Decision, type NoReads, type OtherStreamAppend } from './decider.js';
 import { AggregateCache } from './aggregate-cache.js';
-import { ConcurrencyError, DomainError, NotFoundError, WrongExpectedVersionError } from './errors.js';
-import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.js';
+import { CommandSession } from './command-session.js';
+import { ConcurrencyError, DomainError } from './errors.js';
+import type { AppendResult, ExpectedVersion, NewEvent } from './event.js';
 import { EventStore } from './event-store.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { loadReads, type Reads } from './stream-reads.js';
 import { commandRetries, commandsHandled, commandsRefused, concurrencyConflicts, eventsAppended } from '../observability/metrics.js';
+
+export { CommandSession, type Loaded } from './command-session.js';
 
 /** Who issued a command and how: travels on every command into the events' metadata. */
 export interface CommandContext {
@@ -32,13 +36,6 @@ export interface CommandResult {
   readonly [extra: string]: unknown;
 }
 
-export interface Loaded<S> {
-  readonly state: S;
-  readonly version: number;
-  /** Position of the stream's last event ('0' for a new stream). */
-  readonly position: string;
-}
-
 export interface PlannedAppend {
   readonly streamId: string;
   readonly streamType: string;
@@ -55,56 +52,28 @@ export interface Plan {
   readonly inTransaction?: (client: pg.PoolClient) => Promise<void>;
 }
 
-export interface RunOptions extends Pick<Plan, 'inTransaction'> {
-  /** Checks what the command needs of other streams (read through the session) before deciding. */
-  readonly precondition?: (session: CommandSession) => Promise<void>;
+/** The command's own stream: its id and the type a stream of that id must have. */
+export interface StreamRef {
+  readonly id: string;
+  readonly type: string;
 }
 
-/** The streams one attempt of a command has read, at which versions, and through which projector. */
-export class CommandSession {
-  readonly versions = new Map<string, number>();
-  readonly loaded = new Map<string, { projector: Projector<unknown, NewEvent>; state: unknown }>();
-
-  constructor(
-    private readonly store: EventStore,
-    /** Null when this attempt must read everything from the database. */
-    private readonly cache: AggregateCache | null,
-    private readonly context: CommandContext,
-  ) {}
-
-  /** Whether any state this attempt decided on came from the cache. */
-  usedCache = false;
-
+export interface RunOptions<S, R> extends Pick<Plan, 'inTransaction'> {
   /**
-   * Loads and folds a stream (from the cache when warm). `primary` applies the command's `If-Match` to it.
-   * With `streamType`, a stream of another type is not found: an id taken from a request may name a
-   * stream of another kind (a cart's id sent as a product's), whose events this projector cannot fold.
+   * The other streams the decision reads, by the names of the decider's `reads` (see stream-reads.ts);
+   * a function of the command's own state when which streams depends on it (a cart's products).
    */
-  async load<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, options: { primary?: boolean; streamType?: string } = {}): Promise<Loaded<S>> {
-    const expected = options.primary ? this.context.expectedVersion : undefined;
-    let loaded = this.cache?.get(projector, streamId);
-    // A cached version that disagrees with If-Match may just be stale: only the database may say 412.
-    if (loaded && (expected === undefined || loaded.version === expected)) {
-      this.usedCache = true;
-    } else {
-      const events = (await this.store.readStream(streamId)) as unknown as StoredEvent<E>[];
-      if (options.streamType !== undefined && events.length > 0 && events[0].streamType !== options.streamType) throw new NotFoundError();
-      loaded = {
-        state: fold(projector, events as unknown as E[]),
-        version: events.length ? events[events.length - 1].version : 0,
-        position: events.length ? events[events.length - 1].position : '0',
-      };
-      this.cache?.set(projector, streamId, loaded);
-    }
-    this.versions.set(streamId, loaded.version);
-    this.loaded.set(streamId, { projector: projector as Projector<unknown, NewEvent>, state: loaded.state });
-    if (expected !== undefined && expected !== loaded.version) {
-      if (loaded.version === 0) throw new NotFoundError();
-      throw new WrongExpectedVersionError(streamId, expected, loaded.version);
-    }
-    return loaded;
-  }
+  readonly reads?: Reads<R> | ((state: S) => Reads<R>);
+  /** The command answers for this stream, with these extra fields, instead of its own (checkout: the new order). */
+  readonly answerFor?: { readonly id: string; readonly [extra: string]: unknown };
 }
+
+/** `options`: without `reads` for a decider that reads nothing; required with them when it must read. */
+type RunOptionsArg<S, R> = [keyof R] extends [never]
+  ? [options?: RunOptions<S, R> & { readonly reads?: never }]
+  : NoReads extends R
+    ? [options?: RunOptions<S, R>]
+    : [options: RunOptions<S, R> & Required<Pick<RunOptions<S, R>, 'reads'>>];
 
 const MAX_ATTEMPTS = 25;
 
@@ -120,23 +89,30 @@ export class CommandRunner {
 
   constructor(private readonly store: EventStore) {}
 
-  /** Runs a single-aggregate command through its decider. */
-  run<C, S, E extends NewEvent>(
-    decider: Decider<C, S, E>,
-    stream: { id: string; type: string },
+  /**
+   * Runs a command through its decider: loads the command's own stream and the streams it reads,
+   * decides, and appends the decision (to other streams too, for a SpanningDecision) atomically, with
+   * the version of every stream appended to or guarded. A conflict decides again on the new state.
+   */
+  run<C, S, E extends NewEvent, R, D extends Decision<E>>(
+    decider: Decider<C, S, E, R, D>,
+    stream: StreamRef,
     command: C,
     context: CommandContext,
-    options: RunOptions = {},
+    ...[options = {}]: RunOptionsArg<S, NoInfer<R>>
   ): Promise<CommandResult> {
+    const answer = options.answerFor ?? { id: stream.id };
     return this.execute(stream.id, context, async (session) => {
       const loaded = await session.load(decider, stream.id, { primary: true, streamType: stream.type });
-      await options.precondition?.(session);
-      const events = decider.decide(command, loaded.state);
+      const named = typeof options.reads === 'function' ? options.reads(loaded.state) : options.reads;
+      const reads = named ? await loadReads(session, named) : ({} as R);
+      const decision: Decision<E> = decider.decide(command, loaded.state, reads);
+      const { events, also } = Array.isArray(decision) ? { events: decision, also: [] } : decision;
       return {
-        appends: [{ streamId: stream.id, streamType: stream.type, events }],
+        appends: [{ streamId: stream.id, streamType: stream.type, events }, ...also.map(toPlannedAppend)],
         result: (appended) => ({
-          id: stream.id,
-          version: appended?.versions.get(stream.id) ?? loaded.version,
+          ...answer,
+          version: appended?.versions.get(answer.id) ?? (answer.id === stream.id ? loaded.version : 0),
           position: appended?.lastPosition ?? loaded.position,
         }),
         inTransaction: options.inTransaction,
@@ -181,12 +157,16 @@ export class CommandRunner {
       if (expectedVersion === undefined) throw new Error(`stream ${a.streamId} was not loaded and has no expected version`);
       return { ...a, expectedVersion };
     });
+    // A guarded stream appended to at a known version is checked by that already.
+    const checked = new Set(streams.filter((s) => s.expectedVersion !== 'any').map((s) => s.streamId));
+    const guards = [...session.guarded].filter((id) => !checked.has(id)).map((streamId) => ({ streamId, version: session.versions.get(streamId) ?? 0 }));
     const metadata = { correlationId: context.correlationId, causationId: context.causationId, actor: context.actor };
     let result: CommandResult | undefined;
     const needsTransaction = plan.inTransaction !== undefined || context.inTransaction !== undefined;
     let appended: AppendResult;
     try {
       appended = await this.store.append(streams, metadata, {
+        guards,
         inTransaction: needsTransaction
           ? async (client, appendResult) => {
               await plan.inTransaction?.(client);
@@ -212,17 +192,20 @@ export class CommandRunner {
     return this.attempt(context, makePlan, true);
   }
 
-  /** Caches each appended stream's new state; a stream appended without being folded is forgotten. */
+  /**
+   * Caches each appended stream's new state. A stream appended without being folded is forgotten, and
+   * so is one appended at 'any' on top of events this attempt did not fold.
+   */
   private remember(session: CommandSession, streams: readonly PlannedAppend[], appended: AppendResult): void {
     for (const { streamId, events } of streams) {
       const loaded = session.loaded.get(streamId);
       const version = appended.versions.get(streamId);
-      if (!loaded || version === undefined) {
+      if (!loaded || version === undefined || version !== (session.versions.get(streamId) ?? 0) + events.length) {
         this.cache.forget([streamId]);
         continue;
       }
       const state = fold(loaded.projector, events, loaded.state);
-      this.cache.set(loaded.projector, streamId, { state, version, position: appended.lastPosition });
+      this.cache.appended(loaded.projector, streamId, { state, version, position: appended.lastPosition });
     }
   }
 }
@@ -236,4 +219,8 @@ function countRefused(error: unknown): never {
   commandsHandled.inc();
   if (error instanceof DomainError) commandsRefused.inc({ code: error.code });
   throw error;
+}
+
+function toPlannedAppend({ streamId, streamType, events, expect = 'read' }: OtherStreamAppend): PlannedAppend {
+  return { streamId, streamType, events, expectedVersion: expect === 'new' ? 0 : expect === 'any' ? 'any' : undefined };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { fold, type Decider } from './decider.js';
+import { fold, type Decider, type Decision, type NoReads } from './decider.js';
 import type { NewEvent } from './event.js';
 import { DomainError } from './errors.js';
 
@@ -7,7 +7,7 @@ import { DomainError } from './errors.js';
  * Given/when/then for pure decisions, the shape of Emmett's `DeciderSpecification`:
  *
  *   const spec = deciderSpec(cartDecider);
- *   spec.given([created]).when(addItem).then([itemAdded]);
+ *   spec.given([created], { product: existing }).when(addItem).then([itemAdded]);
  *   spec.given([]).when(addItem).thenThrows('NOT_FOUND');
  *
  * Test-only (it asserts with Vitest), so tsconfig.json keeps `*.spec-kit.ts` out of the build.
@@ -31,9 +31,17 @@ export interface DecisionOutcome<R> {
   thenThrows(code: string, details?: unknown[]): void;
 }
 
+/** A decider's spec, given the events on its own stream and, if it reads other streams, their states. */
+export interface DeciderSpec<C, E extends NewEvent, R, D> {
+  given(events: readonly E[], ...reads: NoReads extends R ? [reads?: R] : [reads: R]): {
+    when(command: C): DecisionOutcome<D>;
+  };
+}
+
 /** A decider's spec: the given events are folded with its own `evolve` from its `initialState`. */
-export function deciderSpec<C, S, E extends NewEvent>(decider: Decider<C, S, E>): DecisionSpec<readonly E[], C, E[]> {
-  return decisionSpec((events, command) => decider.decide(command, fold(decider, events)));
+export function deciderSpec<C, S, E extends NewEvent, R, D extends Decision<E>>(decider: Decider<C, S, E, R, D>): DeciderSpec<C, E, R, D> {
+  const spec = decisionSpec((given: { events: readonly E[]; reads: R }, command: C) => decider.decide(command, fold(decider, given.events), given.reads));
+  return { given: (events, ...[reads]) => spec.given({ events, reads: reads ?? ({} as R) }) };
 }
 
 /**

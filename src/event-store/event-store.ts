@@ -42,6 +42,40 @@ WHERE i.command IN (SELECT command FROM accepted)
 ORDER BY i.ord
 RETURNING global_position, stream_id, version`;
 
+/*
+ * APPEND_SQL for a statement in which some command has guards ($11..$13: command, stream, version): a
+ * command's events go in only if, besides its own streams, every stream it guards is at the version
+ * its decision read. Checked against the statement's snapshot: a guarded stream's change that commits
+ * before the statement starts fails the guard; one that commits while it runs is ordered after the
+ * decision, which is consistent (see README.md, "Reading other streams"). Kept apart from APPEND_SQL so
+ * that a command without guards pays nothing for them.
+ */
+const GUARDED_APPEND_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[],
+                       $8::jsonb[], $9::jsonb[], $10::int[])
+    WITH ORDINALITY AS t(event_id, stream_id, stream_type, expected, seq, type, schema_version, data, metadata,
+                         command, ord)
+), heads AS (
+  SELECT s.command, s.stream_id, s.expected,
+         coalesce((SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id), 0) AS current
+  FROM (SELECT DISTINCT command, stream_id, expected FROM input) s
+), guards AS (
+  SELECT g.command, g.expected,
+         coalesce((SELECT max(e.version) FROM events e WHERE e.stream_id = g.stream_id), 0) AS current
+  FROM unnest($11::int[], $12::uuid[], $13::int[]) AS g(command, stream_id, expected)
+), accepted AS (
+  SELECT command FROM (SELECT command, expected, current FROM heads
+                       UNION ALL SELECT command, expected, current FROM guards) checks
+  GROUP BY command HAVING bool_and(expected < 0 OR expected = current)
+)
+INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+SELECT i.event_id, i.stream_id, i.stream_type, h.current + i.seq, i.type, i.schema_version, i.data, i.metadata
+FROM input i JOIN heads h USING (command, stream_id)
+WHERE i.command IN (SELECT command FROM accepted)
+ORDER BY i.ord
+RETURNING global_position, stream_id, version`;
+
 /** The log after a checkpoint ($1, $2), below the horizon (log-horizon.ts), in log order, $3 at most. */
 const READ_LOG_AFTER = `
   SELECT ${EVENT_COLUMNS} FROM events
@@ -76,6 +110,11 @@ const GROUP_COMMIT_MAX_EVENTS = 1000;
 
 export interface AppendOptions {
   /**
+   * Streams this append does not write but depends on: it succeeds only if each is still at `version`
+   * (0: does not exist), checked in the append's own statement. A failed guard is a ConcurrencyError.
+   */
+  guards?: readonly StreamGuard[];
+  /**
    * Work that must commit or roll back with the events (an idempotency record, a uniqueness claim).
    * It runs in the append's transaction after the events are inserted.
    */
@@ -96,9 +135,16 @@ export interface LogBatch {
   readonly heldBack: boolean;
 }
 
+/** A stream an append depends on without writing to it: see AppendOptions.guards. */
+export interface StreamGuard {
+  readonly streamId: string;
+  readonly version: number;
+}
+
 /** One command's append. */
 interface AppendRequest {
   readonly streams: readonly StreamAppend[];
+  readonly guards: readonly StreamGuard[];
   readonly metadata: EventMetadata;
   /** Its stream ids, for GroupCommit. */
   readonly keys: readonly string[];
@@ -139,10 +185,11 @@ export class EventStore {
 
   /**
    * Appends to one or several streams atomically: every event is written, or none. Throws
-   * ConcurrencyError if any stream is not at its expected version (checked, or lost at the unique index).
+   * ConcurrencyError if any stream is not at its expected version (checked, or lost at the unique index)
+   * or a guarded stream is not at its version.
    */
   async append(streams: readonly StreamAppend[], metadata: EventMetadata, options: AppendOptions = {}): Promise<AppendResult> {
-    const request = toAppendRequest(streams, metadata);
+    const request = toAppendRequest(streams, metadata, options.guards ?? []);
     if (!options.inTransaction) return this.groupCommit.submit(request);
     const client = await this.pool.connect();
     try {
@@ -268,7 +315,8 @@ export class EventStore {
   private async runAppend(db: pg.Pool | pg.PoolClient, requests: readonly AppendRequest[]): Promise<(AppendResult | Error)[]> {
     let rows: { global_position: string; stream_id: string; version: number }[];
     try {
-      ({ rows } = await db.query(APPEND_SQL, toAppendParams(requests)));
+      const guarded = requests.some((request) => request.guards.length > 0);
+      ({ rows } = await db.query(guarded ? GUARDED_APPEND_SQL : APPEND_SQL, toAppendParams(requests, guarded)));
     } catch (error) {
       if (requests.length === 1 && isUniqueViolation(error, 'events_stream_version_key')) throw new ConcurrencyError();
       throw error;
@@ -298,19 +346,25 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
 }
 
-function toAppendRequest(streams: readonly StreamAppend[], metadata: EventMetadata): AppendRequest {
+function toAppendRequest(streams: readonly StreamAppend[], metadata: EventMetadata, guards: readonly StreamGuard[]): AppendRequest {
   if (streams.length === 0) throw new Error('an append needs at least one stream');
   const keys = streams.map((stream) => stream.streamId);
   if (new Set(keys).size !== keys.length) throw new Error(`a stream appears twice in one append: ${keys.join(', ')}`);
   for (const stream of streams) {
     if (stream.events.length === 0) throw new Error(`stream ${stream.streamId} has no events to append`);
   }
-  return { streams, metadata, keys, size: streams.reduce((n, stream) => n + stream.events.length, 0) };
+  // A guard is not a key: it writes nothing, so it cannot collide with another command in its statement.
+  return { streams, guards, metadata, keys, size: streams.reduce((n, stream) => n + stream.events.length, 0) };
 }
 
-function toAppendParams(requests: readonly AppendRequest[]): unknown[] {
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
-  requests.forEach(({ streams, metadata }, command) => {
+function toAppendParams(requests: readonly AppendRequest[], guarded: boolean): unknown[] {
+  const columns: unknown[][] = guarded ? [[], [], [], [], [], [], [], [], [], [], [], [], []] : [[], [], [], [], [], [], [], [], [], []];
+  requests.forEach(({ streams, guards, metadata }, command) => {
+    for (const guard of guards) {
+      columns[10].push(command);
+      columns[11].push(guard.streamId);
+      columns[12].push(guard.version);
+    }
     const metadataJson = JSON.stringify(metadata);
     for (const stream of streams) {
       stream.events.forEach((event, i) => {

@@ -29,6 +29,12 @@ export interface StoredEvent<E extends NewEvent = NewEvent> {
   readonly transactionId: string;
 }
 
+/**
+ * A stored event of one of `E`'s types, narrowing on `type` to its own data (`StoredEvent<A | B>` does
+ * not: its `type` and `data` vary apart).
+ */
+export type StoredEventOf<E extends NewEvent> = E extends NewEvent ? StoredEvent<E> : never;
+
 /** Where a reader of the global log has got to: the last `(transaction_id, global_position)` it took. */
 export interface LogCheckpoint {
   readonly transactionId: string;

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, Req, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { PG_POOL } from '../database/database.tokens.js';
 import { metricsRegistry } from '../observability/metrics.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
+import { ReactionRunner } from '../reactions/reaction-runner.js';
 import { Public, type AuthenticatedRequest } from './auth.js';
 import { MetricsAccess } from './metrics-access.js';
 import { LivenessDto } from './health.dto.js';
@@ -26,6 +27,8 @@ export class PlatformController {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly projections: ProjectionRunner,
     private readonly metricsAccess: MetricsAccess,
+    // Absent from apps without reactions (the projections' test app): their health lists none.
+    @Optional() private readonly reactions?: ReactionRunner,
   ) {}
 
   /** The same check as /health/ready, under the name load balancers probe by default. */
@@ -38,15 +41,16 @@ export class PlatformController {
 
   /**
    * 200 once the database answers and every migration has run; 503 UNAVAILABLE otherwise. The details
-   * list each projection's status, position and lag (informative: a lagging or failed projection does
-   * not make the service unready, its reads answer for themselves).
+   * list each projection's status, position and lag, each reaction's status and position, and the pending,
+   * overdue and failing timers (informative: a lagging or failed projection or reaction does not make the
+   * service unready, its reads answer for themselves).
    */
   @Get('health/ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiHealth('getHealthReady', 'Readiness', '200 once the database answers and its migrations ran, 503 otherwise; the details list each projection.')
   async ready(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.checkDatabase(), () => this.checkProjections()]);
+      return await this.health.check([() => this.checkDatabase(), () => this.checkProjections(), ...this.checkReactions()]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const { details } = error.getResponse() as HealthCheckResult;
@@ -95,5 +99,23 @@ export class PlatformController {
         return Object.fromEntries(statuses.map(({ name, status, position, lag, lastError }) => [name, { status, position, lag, ...(lastError ? { lastError } : {}) }]));
       })
       .withTimeout(CHECK_TIMEOUT_MS);
+  }
+
+  /** Each reaction's status and position; the pending, overdue and failing timers. */
+  private checkReactions() {
+    const reactions = this.reactions;
+    if (!reactions) return [];
+    return [
+      () =>
+        this.indicator
+          .check('reactions')
+          .attempt(async () => Object.fromEntries((await reactions.statuses()).map(({ name, ...status }) => [name, status])))
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicator
+          .check('timers')
+          .attempt(async () => ({ ...(await reactions.timersSummary()) }))
+          .withTimeout(CHECK_TIMEOUT_MS),
+    ];
   }
 }

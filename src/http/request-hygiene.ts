@@ -14,8 +14,8 @@ export const MAX_JSON_DEPTH = 32;
  * - A body must be a JSON object: `[]`, `null`, `1`, `"x"` and text/plain bodies are refused.
  * - No string anywhere (body values and keys, query, path parameters, headers) may hold NUL or an
  *   unpaired surrogate, which PostgreSQL cannot store and answered with a 500.
- * - `null` is refused in bodies: no field of the contract's bodies takes it here. A future field that
- *   does (the contract's `freeOverCents: null`) would need a per-route exception in `findUnfit`.
+ * - `null` is refused in bodies, except in the few top-level fields the contract names a null for
+ *   (NULLABLE_BODY_FIELDS).
  * All of these answer 400 VALIDATION_FAILED.
  */
 export function registerRequestHygiene(app: NestFastifyApplication): void {
@@ -35,13 +35,20 @@ export function registerRequestHygiene(app: NestFastifyApplication): void {
     if (request.body !== undefined && (!isPlainObject(request.body) || !JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? ''))) {
       throw validationFailed('body', 'The body must be a JSON object');
     }
+    const nullable = NULLABLE_BODY_FIELDS[`${request.method} ${request.routeOptions.url}`];
     const unfit =
-      unfitIn(request.body, 'body', true) ?? unfitIn(request.query, 'query', false) ?? unfitIn(request.params, 'path', false) ?? unfitIn(request.headers, 'header', false);
+      unfitIn(request.body, 'body', true, nullable) ?? unfitIn(request.query, 'query', false) ?? unfitIn(request.params, 'path', false) ?? unfitIn(request.headers, 'header', false);
     if (unfit) throw validationFailed(unfit.field, unfit.message);
   });
 }
 
 const JSON_CONTENT_TYPE = /^\s*application\/json\s*(;|$)/i;
+
+/** Per route (`METHOD /route/:param`), the top-level body fields where the contract gives `null` a meaning. */
+const NULLABLE_BODY_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  // Clears the method's free-shipping threshold.
+  'PATCH /shipping-methods/:id': ['freeOverCents'],
+};
 
 /**
  * Whether JSON text nests deeper than `max`: one pass over its bytes, counting brackets outside
@@ -78,8 +85,19 @@ interface Found {
 }
 
 /** The first string (value or key) of `value` the database cannot store, or a null where none is allowed. */
-function unfitIn(value: unknown, root: string, refuseNull: boolean): Unfit | undefined {
-  const found = findUnfit(value, refuseNull);
+function unfitIn(value: unknown, root: string, refuseNull: boolean, nullable?: readonly string[]): Unfit | undefined {
+  let found: Found | undefined;
+  if (nullable && isPlainObject(value)) {
+    // Only the named top-level fields may be null; everything else is scanned as usual.
+    for (const key in value as object) {
+      if (!Object.hasOwn(value as object, key)) continue;
+      const field = (value as Record<string, unknown>)[key];
+      found = field === null && nullable.includes(key) ? undefined : findUnfit({ [key]: field }, refuseNull);
+      if (found) break;
+    }
+  } else {
+    found = findUnfit(value, refuseNull);
+  }
   if (!found) return undefined;
   const field = root + found.keys.join('');
   return { field, message: `${field} ${found.problem}` };

@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 
 /** Query parameters whose values never reach a log, whatever the route. */
-const SENSITIVE_PARAM = /token|secret|password|passw|pwd|api[-_]?key|auth|jwt|session|signature|sig$|credential|code$/i;
+const SENSITIVE_PARAM = /token|ticket|secret|password|passw|pwd|api[-_]?key|auth|jwt|session|signature|sig$|credential|code$/i;
 /** A JWT anywhere in a URL (path or query), e.g. a token pasted where an id belongs. */
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
 const REDACTED = '[redacted]';

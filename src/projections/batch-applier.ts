@@ -76,7 +76,7 @@ export async function applyBatch(
     return kind === 'applied' ? { kind, checkpoint: to } : { kind };
   }
   let setBasedFailure: { readonly cause: unknown } | undefined;
-  if (projection.applyBatch && handled.length >= SET_BASED_MIN_EVENTS) {
+  if (projection.applyBatch && handled.length >= (projection.applyBatchFrom ?? SET_BASED_MIN_EVENTS)) {
     // Its deferred writes are left in flight: the commit goes out right behind them (see inBatchTransaction).
     const setBased = async (ctx: ProjectionContext) => {
       try {

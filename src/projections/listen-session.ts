@@ -13,8 +13,8 @@ const RECONNECT_BASE_MS = 500;
 const RECONNECT_CAP_MS = 2_000;
 
 export interface ListenSessionEvents {
-  /** Events were appended (or we reconnected and may have missed some). */
-  onNotify(): void;
+  /** A notification on `channel` (events were appended), or we (re)connected and may have missed some (no channel). */
+  onNotify(channel?: string): void;
   /** The connection dropped: every session lock it held is gone. */
   onLost(): void;
 }
@@ -39,6 +39,8 @@ export class ListenSession {
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly events: ListenSessionEvents,
+    /** The channels to LISTEN to. */
+    private readonly channels: readonly string[] = [CHANNEL],
   ) {}
 
   /** Identifies the current connection; undefined while disconnected. */
@@ -89,12 +91,12 @@ export class ListenSession {
 
   private async connect(): Promise<void> {
     const client = new pg.Client(this.config);
-    client.on('notification', () => this.events.onNotify());
+    client.on('notification', (message) => this.events.onNotify(message.channel));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       if (this.closing) return;

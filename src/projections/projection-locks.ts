@@ -8,10 +8,12 @@ import { createHash } from 'node:crypto';
  *   verify to pause the live applier, wherever it runs, at a fixed checkpoint).
  * - `rebuild` (session, held by the connection running a rebuild): one rebuild at a time; pg_locks tells
  *   every instance that it is running.
+ * - `reaction` and `timers` (session, src/reactions/): the one instance that runs a reaction, and the one
+ *   that fires due timers.
  */
-export type LockKind = 'applier' | 'batch' | 'rebuild';
+export type LockKind = 'applier' | 'batch' | 'rebuild' | 'reaction' | 'timers';
 
-const KIND_KEYS: Record<LockKind, number> = { applier: 0x50524a01, batch: 0x50524a02, rebuild: 0x50524a03 };
+const KIND_KEYS: Record<LockKind, number> = { applier: 0x50524a01, batch: 0x50524a02, rebuild: 0x50524a03, reaction: 0x50524a04, timers: 0x50524a05 };
 
 export interface AdvisoryLockKey {
   /** The two int4 arguments of pg_advisory_lock(int4, int4). */

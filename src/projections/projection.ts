@@ -41,6 +41,11 @@ export interface Projection {
    * may throw on any input it is not sure to treat as the handlers would.
    */
   applyBatch?(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<void>;
+  /**
+   * Optional: the fewest handled events a batch needs to go through `applyBatch` (default
+   * SET_BASED_MIN_EVENTS). A declared read model says 1: its handler for one event costs what its batch does.
+   */
+  readonly applyBatchFrom?: number;
 }
 
 export const PROJECTION_PROVIDER = 'eventshop:projection';

@@ -135,6 +135,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.entries(item)
         .filter(([method]) => METHODS.includes(method))
+        // A live stream (text/event-stream) never ends, so inject() would never answer: test/live/ covers them.
+        .filter(([, operation]) => !(operation.responses?.['200'] as { content?: Record<string, unknown> } | undefined)?.content?.['text/event-stream'])
         .map(([method, operation]) => ({ path, method, operation })),
     );
     expect(operations.length).toBeGreaterThan(20);

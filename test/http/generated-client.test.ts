@@ -73,7 +73,7 @@ describe('a client generated from the OpenAPI document', () => {
     // The error type is the union of the documented error bodies; its code, the union of their enums.
     expectTypeOf(empty.error!.code).toEqualTypeOf<
       | 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'MALFORMED_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND'
-      | 'CART_EMPTY' | 'CART_CHECKED_OUT' | 'INSUFFICIENT_STOCK' | 'CONCURRENCY_CONFLICT' | 'WRONG_EXPECTED_VERSION'
+      | 'CART_EMPTY' | 'CART_CHECKED_OUT' | 'INSUFFICIENT_STOCK' | 'SHIPPING_METHOD_NOT_AVAILABLE' | 'DISCOUNT_NOT_APPLICABLE' | 'CONCURRENCY_CONFLICT' | 'WRONG_EXPECTED_VERSION'
       | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'IDEMPOTENCY_KEY_REUSED' | 'RATE_LIMITED' | 'UNAVAILABLE'
     >();
 

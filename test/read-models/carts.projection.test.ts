@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CART_STREAM, type CartEvent } from '../../src/modules/carts/cart.events.js';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import { CartQueries } from '../../src/modules/carts/cart-queries.js';
 import { CartsProjection } from '../../src/modules/carts/carts.projection.js';
 import { CatalogProjection } from '../../src/modules/catalog/catalog.projection.js';
@@ -53,7 +54,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('carts projection (carts_vie
     let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
     dataSource = await dataSourceFor(url);
-    queries = new CartQueries(dataSource, testConfig);
+    queries = new CartQueries(new ReadModelDb(pool), testConfig);
     mug = await newProduct('MUG', 'Mug', 1200);
     lamp = await newProduct('LAMP', 'Lamp', 4500);
     pen = await newProduct('PEN', 'Pen', 150);
@@ -70,6 +71,8 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('carts projection (carts_vie
       customerId: 'alice',
       status: 'open',
       items: [],
+      subtotalCents: 0,
+      discount: null,
       totalCents: 0,
       currency: 'EUR',
       version: 1,
@@ -157,26 +160,12 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('carts projection (carts_vie
         { productId: product, sku: 'BOWL', name: 'Bowl', quantity: 3, unitPriceCents: 800, lineTotalCents: 2400 },
         { productId: mug, sku: 'MUG', name: 'Mug', quantity: 1, unitPriceCents: 1200, lineTotalCents: 1200 },
       ],
+      subtotalCents: 3600,
+      discount: null,
       totalCents: 3600,
       currency: 'EUR',
       version: 4,
     });
-  });
-
-  it('changes nothing when events are applied a second time', async () => {
-    const cartId = randomUUID();
-    const events = [
-      cartEvent(cartId, { type: 'CartCreated', data: { cartId, customerId: 'carol' } }),
-      added(cartId, mug, 2),
-      added(cartId, pen, 1),
-      added(cartId, mug, 3),
-      cartEvent(cartId, { type: 'CartItemRemoved', data: { cartId, productId: pen } }),
-    ];
-    await applyCarts(...events);
-    await applyCarts(...events);
-    const cart = await queries.findCart(cartId);
-    expect(cart?.items.map((i) => [i.sku, i.quantity])).toEqual([['MUG', 5]]);
-    expect(cart?.version).toBe(5);
   });
 
   it('answers null for an unknown cart', async () => {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import { CatalogQueries } from '../../src/modules/catalog/catalog-queries.js';
-import { CatalogProjection, ProductView } from '../../src/modules/catalog/catalog.projection.js';
+import { CatalogProjection } from '../../src/modules/catalog/catalog.projection.js';
 import { PRODUCT_STREAM, type ProductEvent } from '../../src/modules/catalog/product.events.js';
 import { createMigratedDatabase } from '../support/database.js';
 import { applyEvents, dataSourceFor, testConfig, TestLog, type ApplyVia } from './given-events.js';
@@ -24,8 +25,8 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('catalog projection (product
   beforeAll(async () => {
     let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
-    dataSource = await dataSourceFor(url, [ProductView]);
-    queries = new CatalogQueries(dataSource.getRepository(ProductView), testConfig);
+    dataSource = await dataSourceFor(url);
+    queries = new CatalogQueries(new ReadModelDb(pool), testConfig);
   });
   afterAll(async () => {
     await dataSource.destroy();
@@ -76,19 +77,6 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('catalog projection (product
       product(id, { type: 'StockAdjusted', data: { productId: id, delta: -2 } }),
     );
     expect(await queries.findProduct(id)).toMatchObject({ stockOnHand: 10, stockAvailable: 10, version: 7 });
-  });
-
-  it('changes nothing when an event is applied a second time', async () => {
-    const id = randomUUID();
-    const events = [
-      created(id, 'CUP-1', 'Cup', 300, 10),
-      product(id, { type: 'StockAdjusted', data: { productId: id, delta: 5 } }),
-      product(id, { type: 'StockReserved', data: { productId: id, orderId: randomUUID(), quantity: 2 } }),
-      product(id, { type: 'ProductUpdated', data: { productId: id, name: 'Big cup' } }),
-    ];
-    await apply(...events);
-    await apply(...events);
-    expect(await queries.findProduct(id)).toMatchObject({ name: 'Big cup', stockOnHand: 15, stockAvailable: 13, version: 4 });
   });
 
   it('answers null for an unknown product', async () => {

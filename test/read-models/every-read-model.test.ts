@@ -41,6 +41,11 @@ describe('every registered read model', () => {
     await s.pay(alice, delivered);
     await s.ship(delivered);
     await s.deliver(delivered);
+    // Reviews: one posted and edited, one hidden.
+    const review = (await t.http().post(`/products/${mug}/reviews`).set('Authorization', alice).send({ rating: 4, text: 'Good' }).expect(201)).body.id;
+    await t.http().patch(`/reviews/${review}`).set('Authorization', alice).send({ rating: 5 }).expect(200);
+    const hidden = (await t.http().post(`/products/${tea}/reviews`).set('Authorization', alice).send({ rating: 1, text: 'Bad' }).expect(201)).body.id;
+    await t.http().post(`/reviews/${hidden}/hide`).set('Authorization', s.admin).send({ reason: 'rude' }).expect(200);
     await s.cancel(alice, await place(alice, [{ productId: lamp, quantity: 1 }]));
     const paidThenCancelled = await place(bob, [{ productId: mug, quantity: 1 }, { productId: sticker, quantity: 4 }], (cartId) =>
       t.http().delete(`/carts/${cartId}/items/${sticker}`).set('Authorization', bob).expect(200),
@@ -70,7 +75,11 @@ describe('every registered read model', () => {
       sales: await get(`/reports/sales?from=${today}&to=${today}`),
       topProducts: await get(`/reports/top-products?from=${today}&to=${today}`),
     };
-    for (const id of ids.products) seen[`product ${id}`] = await get(`/products/${id}`);
+    for (const id of ids.products) {
+      seen[`product ${id}`] = await get(`/products/${id}`);
+      seen[`reviews ${id}`] = await get(`/products/${id}/reviews`);
+      seen[`rating ${id}`] = await get(`/products/${id}/rating`);
+    }
     for (const { cartId, owner } of ids.carts) seen[`cart ${cartId}`] = await get(`/carts/${cartId}`, owner);
     for (const id of ids.orders) seen[`order ${id}`] = await get(`/orders/${id}`);
     return seen;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { OrderQueries, orderListQuery, type OrderFilter } from '../../src/modules/orders/order-queries.js';
 import { OrderSummaryProjection } from '../../src/modules/orders/order-summary.projection.js';
@@ -46,7 +47,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
 
   beforeAll(async () => {
     ({ url, pool, close } = await createMigratedDatabase());
-    queries = new OrderQueries(pool);
+    queries = new OrderQueries(new ReadModelDb(pool));
   });
   afterAll(async () => {
     await close();
@@ -69,6 +70,12 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
         { productId: event.data.lines[0].productId, sku: 'MUG', name: 'Mug', quantity: 2, unitPriceCents: 1200, lineTotalCents: 2400 },
         { productId: event.data.lines[1].productId, sku: 'PEN', name: 'Pen', quantity: 5, unitPriceCents: 150, lineTotalCents: 750 },
       ],
+      // An OrderPlaced without pricing fields (written before they existed): its total is its subtotal.
+      subtotalCents: 3150,
+      discountCents: 0,
+      shippingCents: 0,
+      taxCents: 0,
+      taxRateBasisPoints: 0,
       shippingAddress: address,
       version: 1,
     });
@@ -126,16 +133,6 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     expect((await queries.findOrder(orderId))?.totalCents).toBe(100_000_000_000);
   });
 
-  it('changes nothing when events are applied a second time', async () => {
-    const first = placed();
-    const orderId = first.streamId;
-    const paid = orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'once', paidAt: '2026-11-26T11:00:00.000Z' } });
-    const cancelled = orderEvent(orderId, { type: 'OrderCancelled', data: { orderId, reason: 'x', cancelledAt: '2026-11-26T12:00:00.000Z' } });
-    await apply(first, paid, cancelled);
-    await apply(first, paid);
-    expect(await queries.findOrder(orderId)).toMatchObject({ status: 'cancelled', version: 3 });
-  });
-
   it('reads the table a rebuild swapped in, on a connection that read the old one (its prepared statement is replanned)', async () => {
     const first = placed();
     const orderId = first.streamId;
@@ -143,7 +140,7 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     await apply(first);
     const oneConnection = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      const onOne = new OrderQueries(oneConnection);
+      const onOne = new OrderQueries(new ReadModelDb(oneConnection));
       expect(await onOne.findOrder(orderId)).toMatchObject({ status: 'placed' });
       // What a rebuild's swap does: the old table goes, a shadow filled from the log takes its name.
       await pool.query(`CREATE TABLE order_summaries__swap (LIKE order_summaries INCLUDING ALL)`);

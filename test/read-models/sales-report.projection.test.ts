@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadModelDb } from '../../src/database/read-model-db.js';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { ORDER_STREAM, orderTotal, type OrderEvent, type OrderLine } from '../../src/modules/orders/order.events.js';
 import { ReportQueries } from '../../src/modules/reports/report-queries.js';
@@ -49,7 +50,7 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
     let url: string;
     ({ url, pool, close } = await createMigratedDatabase());
     dataSource = await dataSourceFor(url);
-    queries = new ReportQueries(dataSource);
+    queries = new ReportQueries(new ReadModelDb(pool));
   });
   afterAll(async () => {
     await dataSource.destroy();
@@ -65,13 +66,13 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
     );
     expect(await queries.salesReport({ from: '2026-02-28', to: '2026-03-04' })).toEqual({
       days: [
-        { date: '2026-02-28', orders: 0, itemsSold: 0, revenueCents: 0 },
-        { date: '2026-03-01', orders: 1, itemsSold: 2, revenueCents: 2000 },
-        { date: '2026-03-02', orders: 1, itemsSold: 5, revenueCents: 1600 },
-        { date: '2026-03-03', orders: 1, itemsSold: 1, revenueCents: 150 },
-        { date: '2026-03-04', orders: 0, itemsSold: 0, revenueCents: 0 },
+        { date: '2026-02-28', orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-01', orders: 1, itemsSold: 2, revenueCents: 2000, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-02', orders: 1, itemsSold: 5, revenueCents: 1600, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-03', orders: 1, itemsSold: 1, revenueCents: 150, discountCents: 0, shippingCents: 0, taxCents: 0 },
+        { date: '2026-03-04', orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 },
       ],
-      totals: { orders: 3, itemsSold: 8, revenueCents: 3750 },
+      totals: { orders: 3, itemsSold: 8, revenueCents: 3750, discountCents: 0, shippingCents: 0, taxCents: 0 },
     });
   });
 
@@ -96,12 +97,12 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
     const kept = placed('2026-05-05T08:00:00.000Z', [{ ...mug, quantity: 1, unitPriceCents: 1000 }]);
     const dropped = placed('2026-05-05T09:00:00.000Z', [{ ...mug, quantity: 2, unitPriceCents: 1000 }, { ...lamp, quantity: 1, unitPriceCents: 4000 }]);
     await apply(kept, dropped);
-    expect((await queries.salesReport({ from: '2026-05-05', to: '2026-05-05' })).totals).toEqual({ orders: 2, itemsSold: 4, revenueCents: 7000 });
+    expect((await queries.salesReport({ from: '2026-05-05', to: '2026-05-05' })).totals).toEqual({ orders: 2, itemsSold: 4, revenueCents: 7000, discountCents: 0, shippingCents: 0, taxCents: 0 });
 
     await apply(cancelled(dropped));
     expect(await queries.salesReport({ from: '2026-05-05', to: '2026-05-05' })).toEqual({
-      days: [{ date: '2026-05-05', orders: 1, itemsSold: 1, revenueCents: 1000 }],
-      totals: { orders: 1, itemsSold: 1, revenueCents: 1000 },
+      days: [{ date: '2026-05-05', orders: 1, itemsSold: 1, revenueCents: 1000, discountCents: 0, shippingCents: 0, taxCents: 0 }],
+      totals: { orders: 1, itemsSold: 1, revenueCents: 1000, discountCents: 0, shippingCents: 0, taxCents: 0 },
     });
     expect(await queries.topProducts({ from: '2026-05-05', to: '2026-05-05' }, 10)).toEqual([{ ...mug, itemsSold: 1, revenueCents: 1000 }]);
   });
@@ -110,10 +111,10 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
     const order = placed('2026-06-06T12:00:00.000Z', [{ ...pen, quantity: 7, unitPriceCents: 100 }]);
     const other = placed('2026-06-06T13:00:00.000Z', [{ ...pen, quantity: 1, unitPriceCents: 100 }]);
     await apply(order, other, order);
-    expect((await queries.salesReport({ from: '2026-06-06', to: '2026-06-06' })).totals).toEqual({ orders: 2, itemsSold: 8, revenueCents: 800 });
+    expect((await queries.salesReport({ from: '2026-06-06', to: '2026-06-06' })).totals).toEqual({ orders: 2, itemsSold: 8, revenueCents: 800, discountCents: 0, shippingCents: 0, taxCents: 0 });
     const cancel = cancelled(order);
     await apply(cancel, cancel);
-    expect((await queries.salesReport({ from: '2026-06-06', to: '2026-06-06' })).totals).toEqual({ orders: 1, itemsSold: 1, revenueCents: 100 });
+    expect((await queries.salesReport({ from: '2026-06-06', to: '2026-06-06' })).totals).toEqual({ orders: 1, itemsSold: 1, revenueCents: 100, discountCents: 0, shippingCents: 0, taxCents: 0 });
   });
 
   it('writes only to the tables ctx.table names (a rebuild writes shadow tables)', async () => {
@@ -123,6 +124,6 @@ describe('sales-report projection (sales_daily, product_sales_daily)', () => {
     const order = placed('2026-07-07T12:00:00.000Z', [{ ...pen, quantity: 1, unitPriceCents: 100 }]);
     await applyEvents(pool, projection, [order, cancelled(order), placed('2026-07-07T13:00:00.000Z', [{ ...mug, quantity: 2, unitPriceCents: 500 }])], { table: (name) => `"${name}_shadow"` });
     expect((await pool.query('SELECT orders, items_sold::int FROM sales_daily_shadow')).rows).toEqual([{ orders: 1, items_sold: 2 }]);
-    expect((await queries.salesReport({ from: '2026-07-07', to: '2026-07-07' })).totals).toEqual({ orders: 0, itemsSold: 0, revenueCents: 0 });
+    expect((await queries.salesReport({ from: '2026-07-07', to: '2026-07-07' })).totals).toEqual({ orders: 0, itemsSold: 0, revenueCents: 0, discountCents: 0, shippingCents: 0, taxCents: 0 });
   });
 });

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JwtService } from '@nestjs/jwt';
 import request, { type Response } from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
+import type { AppOptions } from '../../src/app.module.js';
 import { createApp } from '../../src/app.setup.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { buildOpenApiDocument } from '../../src/http/openapi/document.js';
@@ -23,8 +24,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application, on its own fresh database, as a client would meet it. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** The real application, on its own fresh database, as a client would meet it (`options.clock`: a ManualClock for timers). */
+export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
   // Pass DATABASE_URL to run a second instance on another app's database.
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
@@ -36,7 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_POOL_SIZE: '30',
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.getHttpAdapter().getInstance().ready();
   // Built as /docs-json serves it, without a request that would show in metrics and rate limits.
   const document = JSON.parse(JSON.stringify(buildOpenApiDocument(app))) as OpenApiDocument;

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { ensureDatabase } from '../../src/database/embedded-postgres.js';
-import { migrations } from '../../src/database/migrations/index.js';
+import { migrations } from '../../src/app.module.js';
 
 /** A fresh, empty database on the run's PostgreSQL, for one test file. */
 export async function createTestDatabase(): Promise<string> {

@@ -1,13 +1,16 @@
 import { EventStore1764130000000 } from './1764130000000-event-store.js';
-import { WriteSide1764130050000 } from './1764130050000-write-side.js';
-import { ReadModels1764130100000 } from './1764130100000-read-models.js';
 import { Projections1764150000000 } from './1764150000000-projections.js';
 import { NotifyOutsideAppends1764160000000 } from './1764160000000-notify-outside-appends.js';
 import { AdvanceCheckpointFunction1764170000000 } from './1764170000000-advance-checkpoint-function.js';
 import { AnnounceAppends1764180000000 } from './1764180000000-announce-appends.js';
+import { ReactionsAndTimers1764210000000 } from './1764210000000-reactions-and-timers.js';
 
-/** Every migration, oldest first. Run at start-up; the schema never comes from `synchronize`. */
+/**
+ * The kernel's migrations, oldest first; each domain module brings those of its own tables (see
+ * ../module-migrations.ts). Run at start-up; the schema never comes from `synchronize`.
+ */
 export const migrations = [
-  EventStore1764130000000, WriteSide1764130050000, ReadModels1764130100000, Projections1764150000000, NotifyOutsideAppends1764160000000,
+  EventStore1764130000000, Projections1764150000000, NotifyOutsideAppends1764160000000,
   AdvanceCheckpointFunction1764170000000, AnnounceAppends1764180000000,
+  ReactionsAndTimers1764210000000,
 ];

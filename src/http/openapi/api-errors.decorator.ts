@@ -9,10 +9,18 @@ import { EVERY_ANSWER_HEADERS, RETRY_AFTER_HEADERS } from './headers.js';
  * `code` narrowed to the codes this operation answers with that status.
  */
 export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorator {
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of new Set(codes)) {
-    const status = ERROR_STATUS[code];
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  return ApiErrorAnswers(codes.map((code) => [code, ERROR_STATUS[code]]));
+}
+
+/**
+ * The same for codes with their statuses: a module's own conflict codes are not in ERROR_STATUS (a new
+ * module edits nothing outside its folder) and answer 409, as the error filter's `domainStatus` gives them.
+ */
+export function ApiErrorAnswers(codes: ReadonlyArray<readonly [code: string, status: number]>): MethodDecorator & ClassDecorator {
+  const byStatus = new Map<number, string[]>();
+  for (const [code, status] of codes) {
+    const statusCodes = byStatus.get(status) ?? [];
+    if (!statusCodes.includes(code)) byStatus.set(status, [...statusCodes, code]);
   }
   const responses = [...byStatus.entries()]
     .sort(([a], [b]) => a - b)

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { ADMIN_TOKEN, CUSTOMER_TOKEN } from './api-operation.decorators.js';
 import { RESPONSE_HEADERS } from './headers.js';
+import { declaredModuleTags } from './module-tag.js';
 
 const TOKEN_DESCRIPTION =
   'HS256 JWT (RFC 7519) signed with the service secret, handled as RFC8725 (JWT best current practices) asks: the algorithm is pinned, `exp` is required, ' +
@@ -25,10 +26,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('carts', "A customer's carts and checkout")
     .addTag('orders', 'Orders, their payment, shipping and history')
     .addTag('reports', 'Sales figures (admin)')
+    .addTag('shipping', 'Shipping methods and tax rates')
+    .addTag('discounts', 'Discount codes (admin)')
     .addTag('admin', 'The event log and the projections (admin)')
-    .addTag('platform', 'Health and metrics')
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
+    .addTag('platform', 'Health and metrics');
+  for (const [name, description] of declaredModuleTags()) config.addTag(name, description);
+  const built = config.build();
+  const document = SwaggerModule.createDocument(app, built);
   document.components = { ...document.components, headers: RESPONSE_HEADERS };
   document.info.contact = { name: 'eventshop maintainers' };
   for (const server of document.servers ?? []) Object.assign(server, { 'x-internal': false });

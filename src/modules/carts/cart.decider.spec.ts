@@ -12,7 +12,10 @@ const created: CartEvent = { type: 'CartCreated', data: { cartId, customerId: 'a
 const added = (productId: string, quantity: number): CartEvent => ({ type: 'CartItemAdded', data: { cartId, productId, quantity } });
 const checkedOut: CartEvent = { type: 'CartCheckedOut', data: { cartId, orderId: 'o-1' } };
 
-const { given } = deciderSpec(cartDecider);
+const spec = deciderSpec(cartDecider);
+/** The product every command here names is in the catalog; the tests of a missing one say so. */
+const inCatalog = { product: { exists: true } };
+const given = (events: CartEvent[]) => spec.given(events, inCatalog);
 
 // The contract's limits as literals, not the decider's constants: a changed constant must fail here.
 const MAX_LINE_QUANTITY = 1000;
@@ -84,6 +87,12 @@ describe('cartDecider', () => {
     it('refuses a checked-out cart', () => {
       given([created, added('p-1', 1), checkedOut]).when(add('p-1', 1)).thenThrows('CART_CHECKED_OUT');
     });
+
+    it('answers not found for a product the catalog does not have, before any rule of the cart', () => {
+      spec.given([created], { product: { exists: false } }).when(add('p-1', 1)).thenThrows('NOT_FOUND');
+      spec.given([created, added('p-1', 1), checkedOut], { product: { exists: false } }).when(add('p-1', 1)).thenThrows('NOT_FOUND');
+      spec.given([created]).when(add('p-1', 1)).thenThrows('NOT_FOUND');
+    });
   });
 
   describe('SetItemQuantity', () => {
@@ -152,6 +161,15 @@ describe('cartDecider', () => {
     it('refuses a checked-out cart', () => {
       given([created, added('p-1', 2), checkedOut]).when(set('p-1', 3)).thenThrows('CART_CHECKED_OUT');
     });
+
+    it('answers not found for a product the catalog does not have, before any rule of the cart', () => {
+      spec.given([created], { product: { exists: false } }).when(set('p-1', 3)).thenThrows('NOT_FOUND');
+      spec.given([created, added('p-1', 2), checkedOut], { product: { exists: false } }).when(set('p-1', 3)).thenThrows('NOT_FOUND');
+    });
+
+    it('needs no product to remove a line at 0', () => {
+      spec.given([created, added('p-1', 2)]).when(set('p-1', 0)).then([{ type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } }]);
+    });
   });
 
   describe('RemoveItem', () => {
@@ -176,15 +194,43 @@ describe('cartDecider', () => {
     it('refuses a checked-out cart', () => {
       given([created, added('p-1', 2), checkedOut]).when(remove('p-1')).thenThrows('CART_CHECKED_OUT');
     });
+
+    it('needs no product', () => {
+      spec.given([created, added('p-1', 2)]).when(remove('p-1')).then([{ type: 'CartItemRemoved', data: { cartId, productId: 'p-1' } }]);
+    });
+  });
+
+  describe('RemoveDiscount', () => {
+    const remove = (actor = alice): CartCommand => ({ type: 'RemoveDiscount', cartId, actor });
+    const applied: CartEvent = { type: 'CartDiscountApplied', data: { cartId, codeId: 'd-1', code: 'SPRING10' } };
+
+    it('removes the code the cart holds', () => {
+      given([created, applied]).when(remove()).then([{ type: 'CartDiscountRemoved', data: { cartId } }]);
+    });
+
+    it('emits nothing when the cart holds none', () => {
+      given([created]).when(remove()).then([]);
+      given([created, applied, { type: 'CartDiscountRemoved', data: { cartId } }]).when(remove()).then([]);
+    });
+
+    it("answers not found for another customer's cart and refuses a checked-out one", () => {
+      given([created, applied]).when(remove(bob)).thenThrows('NOT_FOUND');
+      given([created, applied, checkedOut]).when(remove()).thenThrows('CART_CHECKED_OUT');
+    });
+
+    it('CartDiscountApplied sets the one code, replacing another', () => {
+      const other: CartEvent = { type: 'CartDiscountApplied', data: { cartId, codeId: 'd-2', code: 'WINTER' } };
+      expect(fold(cartDecider, [created, applied, other]).discount).toEqual({ codeId: 'd-2', code: 'WINTER' });
+    });
   });
 
   describe('evolve', () => {
     it('starts as a missing cart', () => {
-      expect(cartDecider.initialState).toEqual({ exists: false, customerId: '', status: 'open', lines: [] });
+      expect(cartDecider.initialState).toEqual({ exists: false, customerId: '', status: 'open', lines: [], discount: null });
     });
 
     it('CartCreated opens an empty cart for its customer', () => {
-      expect(fold(cartDecider, [created])).toEqual({ exists: true, customerId: 'alice', status: 'open', lines: [] });
+      expect(fold(cartDecider, [created])).toEqual({ exists: true, customerId: 'alice', status: 'open', lines: [], discount: null });
     });
 
     it('CartItemAdded appends new lines in order and merges into existing ones', () => {
@@ -215,7 +261,7 @@ describe('cartDecider', () => {
 
     it('CartCheckedOut closes the cart and keeps its lines', () => {
       const state = fold(cartDecider, [created, added('p-1', 1), checkedOut]);
-      expect(state).toEqual({ exists: true, customerId: 'alice', status: 'checked_out', lines: [{ productId: 'p-1', quantity: 1 }] });
+      expect(state).toEqual({ exists: true, customerId: 'alice', status: 'checked_out', lines: [{ productId: 'p-1', quantity: 1 }], discount: null });
     });
 
     it('never changes the state it is given', () => {

@@ -19,7 +19,6 @@ export interface CreateCart {
   readonly actor: CartActor;
 }
 
-/** The handler has already checked that the product exists. */
 export interface AddItem {
   readonly type: 'AddItem';
   readonly cartId: string;
@@ -45,7 +44,22 @@ export interface RemoveItem {
   readonly actor: CartActor;
 }
 
-export type CartCommand = CreateCart | AddItem | SetItemQuantity | RemoveItem;
+/** Applying a code is decided with the code and the prices (cart-discount.decider.ts); removing it is not. */
+export interface RemoveDiscount {
+  readonly type: 'RemoveDiscount';
+  readonly cartId: string;
+  readonly actor: CartActor;
+}
+
+export type CartCommand = CreateCart | AddItem | SetItemQuantity | RemoveItem | RemoveDiscount;
+
+/**
+ * What a cart command reads of the catalog: the product a command puts in the cart (AddItem, and
+ * SetItemQuantity above 0). A product never stops existing once created, so the read needs no guard.
+ */
+export interface CartReads {
+  readonly product?: { readonly exists: boolean };
+}
 
 export interface CartLine {
   readonly productId: string;
@@ -58,9 +72,11 @@ export interface CartState {
   readonly status: 'open' | 'checked_out';
   /** In the order the products were first added; at most one line per product. */
   readonly lines: readonly CartLine[];
+  /** The discount code the cart holds, if any. */
+  readonly discount: { readonly codeId: string; readonly code: string } | null;
 }
 
-const initialState: CartState = { exists: false, customerId: '', status: 'open', lines: [] };
+const initialState: CartState = { exists: false, customerId: '', status: 'open', lines: [], discount: null };
 
 function findLine(state: CartState, productId: string): CartLine | undefined {
   return state.lines.find((line) => line.productId === productId);
@@ -76,19 +92,25 @@ function cartFull(): ConflictError {
   return new ConflictError('CART_FULL', `A cart holds at most ${MAX_CART_LINES} different products`);
 }
 
+/** A line may only name a product the catalog has; its price is looked up when the cart is shown. */
+function assertProductExists(reads: CartReads): void {
+  if (!reads.product?.exists) throw new NotFoundError('Product not found');
+}
+
 /** The checks every command on an existing cart shares. */
-function assertOpenCartOf(state: CartState, actor: CartActor): void {
+export function assertOpenCartOf(state: CartState, actor: CartActor): void {
   // Another customer's cart answers as a missing one: its existence is not revealed.
   if (!state.exists || state.customerId !== actor.customerId) throw new NotFoundError('Cart not found');
   if (state.status === 'checked_out') throw new ConflictError('CART_CHECKED_OUT', 'The cart has been checked out');
 }
 
-function decide(command: CartCommand, state: CartState): CartEvent[] {
+function decide(command: CartCommand, state: CartState, reads: CartReads): CartEvent[] {
   switch (command.type) {
     case 'CreateCart':
       if (state.exists) throw new ConflictError('CART_EXISTS', 'The cart already exists');
       return [{ type: 'CartCreated', data: { cartId: command.cartId, customerId: command.actor.customerId } }];
     case 'AddItem': {
+      assertProductExists(reads);
       assertOpenCartOf(state, command.actor);
       const { cartId, productId, quantity } = command;
       const line = findLine(state, productId);
@@ -101,6 +123,7 @@ function decide(command: CartCommand, state: CartState): CartEvent[] {
       return [{ type: 'CartItemAdded', data: { cartId, productId, quantity } }];
     }
     case 'SetItemQuantity': {
+      if (command.quantity > 0) assertProductExists(reads);
       assertOpenCartOf(state, command.actor);
       const { cartId, productId, quantity } = command;
       const line = findLine(state, productId);
@@ -118,6 +141,9 @@ function decide(command: CartCommand, state: CartState): CartEvent[] {
       if (!findLine(state, command.productId)) throw new NotFoundError('No such line in the cart');
       return [{ type: 'CartItemRemoved', data: { cartId: command.cartId, productId: command.productId } }];
     }
+    case 'RemoveDiscount':
+      assertOpenCartOf(state, command.actor);
+      return state.discount ? [{ type: 'CartDiscountRemoved', data: { cartId: command.cartId } }] : [];
     default:
       return unreachable(command);
   }
@@ -126,7 +152,7 @@ function decide(command: CartCommand, state: CartState): CartEvent[] {
 function evolve(state: CartState, event: CartEvent): CartState {
   switch (event.type) {
     case 'CartCreated':
-      return { exists: true, customerId: event.data.customerId, status: 'open', lines: [] };
+      return { exists: true, customerId: event.data.customerId, status: 'open', lines: [], discount: null };
     case 'CartItemAdded': {
       const { productId, quantity } = event.data;
       if (!findLine(state, productId)) return { ...state, lines: [...state.lines, { productId, quantity }] };
@@ -143,9 +169,13 @@ function evolve(state: CartState, event: CartEvent): CartState {
       return { ...state, lines: state.lines.filter((line) => line.productId !== event.data.productId) };
     case 'CartCheckedOut':
       return { ...state, status: 'checked_out' };
+    case 'CartDiscountApplied':
+      return { ...state, discount: { codeId: event.data.codeId, code: event.data.code } };
+    case 'CartDiscountRemoved':
+      return { ...state, discount: null };
     default:
       return unreachable(event);
   }
 }
 
-export const cartDecider: Decider<CartCommand, CartState, CartEvent> = { initialState, decide, evolve };
+export const cartDecider: Decider<CartCommand, CartState, CartEvent, CartReads> = { initialState, decide, evolve };

@@ -18,4 +18,9 @@ export type CartItemRemoved = NewEvent<'CartItemRemoved', { cartId: string; prod
 
 export type CartCheckedOut = NewEvent<'CartCheckedOut', { cartId: string; orderId: string }>;
 
-export type CartEvent = CartCreated | CartItemAdded | CartItemQuantityChanged | CartItemRemoved | CartCheckedOut;
+/** The cart holds this discount code (replacing any other: a cart holds at most one). `code` as created. */
+export type CartDiscountApplied = NewEvent<'CartDiscountApplied', { cartId: string; codeId: string; code: string }>;
+
+export type CartDiscountRemoved = NewEvent<'CartDiscountRemoved', { cartId: string }>;
+
+export type CartEvent = CartCreated | CartItemAdded | CartItemQuantityChanged | CartItemRemoved | CartCheckedOut | CartDiscountApplied | CartDiscountRemoved;

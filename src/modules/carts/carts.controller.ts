@@ -9,8 +9,8 @@ import { CommandResultDto, EmptyBodyDto } from '../../http/command-result.dto.js
 import { ApiCommand } from '../../http/openapi/api-operation.decorators.js';
 import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
-import { AddItemDto, CheckoutDto, CheckoutResultDto, SetItemQuantityDto } from './carts.dto.js';
-import { ChangeCartCommand, CheckoutCommand } from './carts.handlers.js';
+import { AddItemDto, ApplyDiscountDto, CheckoutDto, CheckoutResultDto, SetItemQuantityDto } from './carts.dto.js';
+import { ApplyDiscountCommand, ChangeCartCommand, CheckoutCommand } from './carts.handlers.js';
 
 /** Cart commands. A customer only ever acts on its own carts; another's cart answers 404. */
 @ApiTags('carts')
@@ -115,8 +115,8 @@ export class CartsController {
     operationId: 'checkoutCart',
     summary: 'Check out a cart: place its order',
     description:
-      'Places the order at current catalog prices, reserves the stock and closes the cart in one atomic append. ' +
-      '409 INSUFFICIENT_STOCK names every short product in `details`.',
+      'Places the order at current catalog prices with its shipping, tax and discount, reserves the stock, redeems the code and closes the cart in one atomic append. ' +
+      '409 INSUFFICIENT_STOCK names every short product in `details`; 409 DISCOUNT_NOT_APPLICABLE says why the code stopped applying.',
     access: 'customer',
     status: 201,
     type: CheckoutResultDto,
@@ -125,15 +125,51 @@ export class CartsController {
       examples: {
         london: {
           summary: 'A shipping address',
-          value: { shippingAddress: { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' } },
+          value: {
+            shippingAddress: { name: 'Ada Lovelace', line1: '12 Analytical St', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
+            shippingMethodId: '3f2c1b0a-9d8e-4f7a-b6c5-d4e3f2a1b0c9',
+          },
         },
       },
     },
     example: { id: 'c56a4180-65aa-42ec-a945-5fd21dec0538', cartId: '9b2f0d8e-3c1a-4f5e-8d7c-6b5a4f3e2d1c', version: 1, position: '47' },
-    errors: ['NOT_FOUND', 'CART_EMPTY', 'CART_CHECKED_OUT', 'INSUFFICIENT_STOCK'],
+    errors: ['NOT_FOUND', 'CART_EMPTY', 'CART_CHECKED_OUT', 'INSUFFICIENT_STOCK', 'SHIPPING_METHOD_NOT_AVAILABLE', 'DISCOUNT_NOT_APPLICABLE'],
   })
   @ApiUuidParam('id', 'The cart')
   checkout(@Param('id', UuidParamPipe) cartId: string, @Body() body: CheckoutDto, @CommandCtx() ctx: CommandContext): Promise<CommandResult> {
-    return this.commands.execute(new CheckoutCommand(cartId, body.shippingAddress, ctx));
+    return this.commands.execute(new CheckoutCommand(cartId, body.shippingAddress, body.shippingMethodId?.toLowerCase(), ctx));
+  }
+
+  @Put(':id/discount')
+  @ApiCommand({
+    method: 'PUT',
+    operationId: 'applyCartDiscount',
+    summary: 'Put a discount code on a cart',
+    description: 'Replaces any code the cart holds. 404 for an unknown code; 409 DISCOUNT_NOT_APPLICABLE says why it does not apply now (checkout checks it again).',
+    access: 'customer',
+    status: 200,
+    type: CommandResultDto,
+    body: { type: ApplyDiscountDto, examples: { spring: { summary: 'A code', value: { code: 'spring10' } } } },
+    errors: ['NOT_FOUND', 'CART_CHECKED_OUT', 'DISCOUNT_NOT_APPLICABLE'],
+  })
+  @ApiUuidParam('id', 'The cart')
+  applyDiscount(@Param('id', UuidParamPipe) cartId: string, @Body() body: ApplyDiscountDto, @CommandCtx() ctx: CommandContext): Promise<CommandResult> {
+    return this.commands.execute(new ApplyDiscountCommand(cartId, body.code, ctx));
+  }
+
+  @Delete(':id/discount')
+  @ApiCommand({
+    method: 'DELETE',
+    operationId: 'removeCartDiscount',
+    summary: "Take the discount code off a cart",
+    description: 'Nothing changes if the cart holds none.',
+    access: 'customer',
+    status: 200,
+    type: CommandResultDto,
+    errors: ['NOT_FOUND', 'CART_CHECKED_OUT'],
+  })
+  @ApiUuidParam('id', 'The cart')
+  removeDiscount(@Param('id', UuidParamPipe) cartId: string, @CurrentCaller() caller: Caller, @CommandCtx() ctx: CommandContext): Promise<CommandResult> {
+    return this.commands.execute(new ChangeCartCommand({ type: 'RemoveDiscount', cartId, actor: { customerId: caller.id } }, ctx));
   }
 }

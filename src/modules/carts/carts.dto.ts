@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsISO31661Alpha2, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsInt, IsISO31661Alpha2, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { COUNTRY, POSITION, UUID, VERSION } from '../../http/openapi/schemas.js';
 import { MAX_LINE_QUANTITY } from './cart.decider.js';
 
@@ -62,6 +62,19 @@ export class CheckoutDto {
   @ValidateNested()
   @Type(() => ShippingAddressDto)
   shippingAddress: ShippingAddressDto;
+
+  @ApiPropertyOptional({ ...UUID, description: "Required (400 otherwise) when an active shipping method serves the address's country; without one, shipping costs 0" })
+  @IsOptional()
+  @IsUUID()
+  shippingMethodId?: string;
+}
+
+export class ApplyDiscountDto {
+  @ApiProperty({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$', description: 'Case-insensitive', example: 'SPRING10' })
+  @IsString()
+  @Length(1, 32)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'code may only contain letters, digits, - and _' })
+  code: string;
 }
 
 export class CheckoutResultDto {

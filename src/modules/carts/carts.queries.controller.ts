@@ -7,7 +7,9 @@ import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import { UsesReadModels } from '../../projections/projection.js';
 import { CATALOG_READ_MODEL } from '../catalog/catalog.public.js';
+import { DISCOUNTS_READ_MODEL } from '../discounts/discounts.public.js';
 import { CartQueries } from './cart-queries.js';
+import { CART_DISCOUNTS_READ_MODEL } from './cart-discounts.projection.js';
 import { CartDto } from './carts.query.dto.js';
 
 @ApiTags('carts')
@@ -17,7 +19,7 @@ export class CartsQueriesController {
   constructor(private readonly carts: CartQueries) {}
 
   @Get(':id')
-  @UsesReadModels('carts', CATALOG_READ_MODEL)
+  @UsesReadModels('carts', CATALOG_READ_MODEL, CART_DISCOUNTS_READ_MODEL, DISCOUNTS_READ_MODEL)
   @ApiRead({ operationId: 'getCart', summary: 'Get a cart', description: 'With current catalog prices while open.', access: 'customer', type: CartDto, readModels: true, errors: ['NOT_FOUND'] })
   @ApiUuidParam('id', 'The cart')
   async get(@Param('id', UuidParamPipe) id: string, @CurrentCaller() caller: Caller): Promise<CartDto> {

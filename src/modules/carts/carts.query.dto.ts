@@ -22,6 +22,14 @@ export class CartItemDto {
   lineTotalCents: number;
 }
 
+export class CartDiscountDto {
+  @ApiProperty({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$', example: 'SPRING10' })
+  code: string;
+
+  @ApiProperty({ ...CENTS, example: 260 })
+  amountCents: number;
+}
+
 export class CartDto {
   @ApiProperty(UUID)
   id: string;
@@ -35,7 +43,13 @@ export class CartDto {
   @ApiProperty({ type: [CartItemDto], maxItems: MAX_CART_LINES, description: 'In the order the products were first added' })
   items: CartItemDto[];
 
-  @ApiProperty({ ...CENTS, example: 2598 })
+  @ApiProperty({ ...CENTS, description: 'Sum of the lines', example: 2598 })
+  subtotalCents: number;
+
+  @ApiProperty({ type: CartDiscountDto, nullable: true, description: 'The code the cart holds and what it takes off the subtotal; checkout checks it again' })
+  discount: CartDiscountDto | null;
+
+  @ApiProperty({ ...CENTS, description: 'subtotalCents minus the discount (shipping and tax are known at checkout)', example: 2598 })
   totalCents: number;
 
   @ApiProperty(CURRENCY)

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
-import { decisionSpec } from '../../event-store/decider.spec-kit.js';
+import { deciderSpec, decisionSpec } from '../../event-store/decider.spec-kit.js';
 import type { ProductCreated, ProductEvent } from '../catalog/product.events.js';
 import { cartDecider } from './cart.decider.js';
 import type { CartEvent } from './cart.events.js';
-import { decideCheckout, productView, type CheckoutCommand, type ProductView } from './checkout.decider.js';
+import { shippingMethodsView, taxRatesView } from '../shipping/shipping.public.js';
+import { checkoutDecider, decideCheckout, productView, type CheckoutCommand, type CheckoutPricing, type ProductView } from './checkout.decider.js';
 
 const cartId = 'c-1';
 const orderId = 'o-1';
@@ -26,11 +27,13 @@ const checkout: CheckoutCommand = {
   shippingAddress,
 };
 
+const noPricing: CheckoutPricing = { shippingMethods: shippingMethodsView.initialState, taxRates: taxRatesView.initialState, discount: null };
 const checkoutSpec = decisionSpec((streams: { cart: CartEvent[]; products: Record<string, ProductEvent[]> }, command: CheckoutCommand) =>
   decideCheckout(
     command,
     fold(cartDecider, streams.cart),
     new Map(Object.entries(streams.products).map(([id, events]) => [id, fold(productView, events)])),
+    noPricing,
   ),
 );
 /** Given the cart's events and each product's events (a product absent from `products` was never created). */
@@ -60,6 +63,11 @@ describe('decideCheckout', () => {
               currency: 'USD',
               shippingAddress,
               placedAt: '2025-01-02T03:04:05.000Z',
+              subtotalCents: 2 * 1250 + 399,
+              discountCents: 0,
+              shippingCents: 0,
+              taxRateBasisPoints: 0,
+              taxCents: 0,
             },
           },
         ],
@@ -67,6 +75,7 @@ describe('decideCheckout', () => {
           { productId: 'p-1', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 2 } }] },
           { productId: 'p-2', events: [{ type: 'StockReserved', data: { productId: 'p-2', orderId, quantity: 1 } }] },
         ],
+        redemption: null,
       });
   });
 
@@ -74,7 +83,7 @@ describe('decideCheckout', () => {
     const cart = fold(cartDecider, [cartCreated, added('p-1', 1)]);
     const products = new Map([['p-1', fold(productView, [productCreated('p-1', 100, 1)])]]);
     const address = { ...shippingAddress, line2: 'Flat 2' };
-    const { order } = decideCheckout({ ...checkout, shippingAddress: address }, cart, products);
+    const { order } = decideCheckout({ ...checkout, shippingAddress: address }, cart, products, noPricing);
     expect(order[0].type === 'OrderPlaced' && order[0].data.shippingAddress).toEqual(address);
   });
 
@@ -108,6 +117,7 @@ describe('decideCheckout', () => {
       checkout,
       fold(cartDecider, [cartCreated, added('p-1', 3)]),
       new Map([['p-1', fold(productView, [productCreated('p-1', 100, 5), { type: 'StockReserved', data: { productId: 'p-1', orderId: 'o-0', quantity: 2 } }])]]),
+      noPricing,
     );
     expect(stock).toEqual([{ productId: 'p-1', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 3 } }] }]);
   });
@@ -124,6 +134,32 @@ describe('decideCheckout', () => {
         { productId: 'p-3', requested: 2, available: 0 },
         { productId: 'p-4', requested: 1, available: 0 },
       ]);
+  });
+});
+
+describe('checkoutDecider', () => {
+  it("closes the cart on its own stream, places the order on a new stream and reserves each product at the version read", () => {
+    const products = new Map([['p-1', fold(productView, [productCreated('p-1', 1000, 5)])]]);
+    deciderSpec(checkoutDecider)
+      .given([cartCreated, added('p-1', 2)], { products, ...noPricing })
+      .when(checkout)
+      .then({
+        events: [{ type: 'CartCheckedOut', data: { cartId, orderId } }],
+        also: [
+          {
+            streamId: orderId,
+            streamType: 'order',
+            events: decideCheckout(checkout, fold(cartDecider, [cartCreated, added('p-1', 2)]), products, noPricing).order,
+            expect: 'new',
+          },
+          { streamId: 'p-1', streamType: 'product', events: [{ type: 'StockReserved', data: { productId: 'p-1', orderId, quantity: 2 } }] },
+        ],
+      });
+  });
+
+  it("folds the cart with the cart's own evolve", () => {
+    expect(checkoutDecider.evolve).toBe(cartDecider.evolve);
+    expect(checkoutDecider.initialState).toBe(cartDecider.initialState);
   });
 });
 

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import type { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
+import { ReadModelDb } from '../../database/read-model-db.js';
 import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
-import { ProductView } from './catalog.projection.js';
+import { PRODUCTS_TABLE } from './catalog.public.js';
 import type { ProductDto, ProductPageDto } from './catalog.query.dto.js';
 
 export interface ProductSearch {
@@ -14,16 +13,34 @@ export interface ProductSearch {
   readonly cursor?: string;
 }
 
+/** A row of products_view as the queries select it (pg hands bigints over as strings). */
+interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  priceCents: number;
+  stockOnHand: string;
+  /** Set aside by open (placed or paid) orders. */
+  reserved: string;
+  version: number;
+}
+
+const PRODUCT_COLUMNS = 'id, sku, name, description, price_cents AS "priceCents", stock_on_hand AS "stockOnHand", reserved, version';
+
+/** A primary-key lookup, whose plan never depends on the value: a named (prepared) statement. */
+const FIND_PRODUCT = { name: 'catalog.find-product', text: `SELECT ${PRODUCT_COLUMNS} FROM ${PRODUCTS_TABLE} WHERE id = $1` };
+
 /** The catalog's reads, over `products_view`. */
 @Injectable()
 export class CatalogQueries {
   constructor(
-    @InjectRepository(ProductView) private readonly products: Repository<ProductView>,
+    private readonly db: ReadModelDb,
     private readonly config: AppConfig,
   ) {}
 
   async findProduct(id: string): Promise<ProductDto | null> {
-    const row = await this.products.findOneBy({ id });
+    const row = await this.db.one<ProductRow>(FIND_PRODUCT, [id]);
     return row && this.toProduct(row);
   }
 
@@ -32,16 +49,22 @@ export class CatalogQueries {
    * serves the order and the keyset; with `q`, the trigram indexes find the matches first.
    */
   async searchProducts({ q, limit, cursor }: ProductSearch): Promise<ProductPageDto> {
-    const query = this.products.createQueryBuilder('p').orderBy('p.sku', 'ASC').addOrderBy('p.id', 'ASC').limit(limit + 1);
+    // Not a named statement: how many rows match `q` decides the best plan, so each search gets its own.
+    const values: unknown[] = [];
+    const where: string[] = [];
     const text = q?.trim();
     if (text) {
-      query.andWhere('(p.name ILIKE :pattern OR p.sku ILIKE :pattern)', { pattern: `%${escapeLike(text)}%` });
+      const pattern = `$${values.push(`%${escapeLike(text)}%`)}`;
+      where.push(`(name ILIKE ${pattern} OR sku ILIKE ${pattern})`);
     }
     if (cursor !== undefined) {
       const [sku, id] = decodePageCursor(cursor, parseProductKeyset);
-      query.andWhere('(p.sku, p.id) > (:sku, :id)', { sku, id });
+      where.push(`(sku, id) > ($${values.push(sku)}, $${values.push(id)})`);
     }
-    const rows = await query.getMany();
+    const rows = await this.db.query<ProductRow>(
+      `SELECT ${PRODUCT_COLUMNS} FROM ${PRODUCTS_TABLE} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY sku, id LIMIT $${values.push(limit + 1)}`,
+      values,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -50,7 +73,7 @@ export class CatalogQueries {
     };
   }
 
-  private toProduct(row: ProductView): ProductDto {
+  private toProduct(row: ProductRow): ProductDto {
     return {
       id: row.id,
       sku: row.sku,
@@ -58,8 +81,8 @@ export class CatalogQueries {
       description: row.description,
       priceCents: row.priceCents,
       currency: this.config.STORE_CURRENCY,
-      stockOnHand: row.stockOnHand,
-      stockAvailable: row.stockOnHand - row.reserved,
+      stockOnHand: Number(row.stockOnHand),
+      stockAvailable: Number(row.stockOnHand) - Number(row.reserved),
       version: row.version,
     };
   }

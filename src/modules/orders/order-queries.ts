@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { isISO8601, isUUID } from 'class-validator';
-import type pg from 'pg';
-import { PG_POOL } from '../../database/database.tokens.js';
+import { ReadModelDb } from '../../database/read-model-db.js';
 import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
 import type { OrderStatus } from './order.decider.js';
+import type { OrderLine, PlacedOrderPricing, ShippingAddress } from './order.events.js';
 import type { OrderView } from './order.view.js';
-import { toOrderItems, type OrderSummary, type OrderSummaryRow } from './order-summary.read-model.js';
+import { toOrderItems, type OrderSummary } from './order-summary.read-model.js';
 
 export interface OrderPage {
   items: OrderSummary[];
@@ -24,37 +24,66 @@ export interface OrderFilter {
   readonly cursor?: string;
 }
 
-/** A row of order_summaries as pg hands it over: a bigint (total_cents) comes as a string. */
-type PgOrderRow = Omit<OrderSummaryRow, 'totalCents'> & { totalCents: string };
+/** The list's columns of order_summaries, as pg hands them over: a bigint (total_cents) comes as a string. */
+interface SummaryRow {
+  id: string;
+  customerId: string;
+  status: Exclude<OrderStatus, 'none'>;
+  totalCents: string;
+  currency: string;
+  itemCount: number;
+  placedAt: Date;
+  updatedAt: Date;
+}
 
-/** order_summaries' columns under their OrderSummaryRow names, for a query through pg. */
-const FIND_ORDER_SQL = `SELECT id, customer_id AS "customerId", cart_id AS "cartId", status, total_cents AS "totalCents", currency,
+/** Every column of order_summaries. */
+interface OrderRow extends SummaryRow {
+  cartId: string;
+  items: OrderLine[];
+  shippingAddress: ShippingAddress;
+  paymentReference: string | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  cancelReason: string | null;
+  paidAt: Date | null;
+  shippedAt: Date | null;
+  deliveredAt: Date | null;
+  cancelledAt: Date | null;
+  version: number;
+  /** What the order was priced with; null in a row written before pricing existed. */
+  pricing: PlacedOrderPricing | null;
+}
+
+/**
+ * order_summaries' columns under their OrderRow names. A primary-key lookup, whose plan never
+ * depends on the value: a named (prepared) statement.
+ */
+const FIND_ORDER = {
+  name: 'orders.find-order',
+  text: `SELECT id, customer_id AS "customerId", cart_id AS "cartId", status, total_cents AS "totalCents", currency,
   item_count AS "itemCount", items, shipping_address AS "shippingAddress", payment_reference AS "paymentReference", carrier,
   tracking_number AS "trackingNumber", cancel_reason AS "cancelReason", placed_at AS "placedAt", paid_at AS "paidAt",
-  shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version
-  FROM order_summaries WHERE id = $1`;
+  shipped_at AS "shippedAt", delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt", updated_at AS "updatedAt", version, pricing
+  FROM order_summaries WHERE id = $1`,
+};
 
-/** The list's columns, under their OrderSummaryRow names. */
+/** The list's columns, under their SummaryRow names. */
 const LIST_COLUMNS = `id, customer_id AS "customerId", status, total_cents AS "totalCents", currency, item_count AS "itemCount",
   placed_at AS "placedAt", updated_at AS "updatedAt"`;
 
-/**
- * The orders' reads, over `order_summaries`, in SQL through pg: they are the busiest reads, and TypeORM's
- * query building and entity mapping cost more CPU than the queries themselves (bench/PROFILE.md).
- */
+/** The orders' reads, over `order_summaries`. */
 @Injectable()
 export class OrderQueries {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(private readonly db: ReadModelDb) {}
 
   /**
    * The whole order, as GET /orders/:id answers it (without `asOf`/`version`), or null. No ownership
    * check: the caller's controller decides who may see it. Optional fields are absent until their event.
-   * A named (prepared) statement: a primary-key lookup, whose plan never depends on the value.
    */
   async findOrder(id: string): Promise<OrderView | null> {
     if (!isUUID(id)) return null;
-    const { rows } = await this.pool.query<PgOrderRow>({ name: 'eventshop.find-order', text: FIND_ORDER_SQL, values: [id] });
-    return rows.length === 0 ? null : toOrder({ ...rows[0], totalCents: Number(rows[0].totalCents) });
+    const row = await this.db.one<OrderRow>(FIND_ORDER, [id]);
+    return row && toOrder(row);
   }
 
   /**
@@ -63,8 +92,9 @@ export class OrderQueries {
    */
   async listOrders(filter: OrderFilter): Promise<OrderPage> {
     // Not a named statement: each filter's values deserve their own plan.
-    const { rows } = await this.pool.query<PgOrderRow>(orderListQuery(filter));
-    const page = rows.slice(0, filter.limit).map((row) => toSummary({ ...row, totalCents: Number(row.totalCents) }));
+    const { text, values } = orderListQuery(filter);
+    const rows = await this.db.query<SummaryRow>(text, values);
+    const page = rows.slice(0, filter.limit).map(toSummary);
     const last = page[page.length - 1];
     return { items: page, nextCursor: rows.length > filter.limit ? encodePageCursor([last.placedAt, last.id]) : null };
   }
@@ -112,12 +142,12 @@ function parseOrderKeyset(keyset: unknown): [string, string] | undefined {
     : undefined;
 }
 
-function toSummary(row: OrderSummaryRow): OrderSummary {
+function toSummary(row: SummaryRow): OrderSummary {
   return {
     id: row.id,
     customerId: row.customerId,
     status: row.status,
-    totalCents: row.totalCents,
+    totalCents: Number(row.totalCents),
     currency: row.currency,
     itemCount: row.itemCount,
     placedAt: row.placedAt.toISOString(),
@@ -125,11 +155,13 @@ function toSummary(row: OrderSummaryRow): OrderSummary {
   };
 }
 
-function toOrder(row: OrderSummaryRow): OrderView {
+function toOrder(row: OrderRow): OrderView {
   const { name, line1, line2, city, postalCode, country } = row.shippingAddress;
   return {
     ...toSummary(row),
     items: toOrderItems(row.items),
+    // A row from before pricing existed: its total is its subtotal, nothing else was charged.
+    ...(row.pricing ?? { subtotalCents: Number(row.totalCents), discountCents: 0, shippingCents: 0, taxCents: 0, taxRateBasisPoints: 0 }),
     shippingAddress: { name, line1, ...(line2 !== undefined && { line2 }), city, postalCode, country },
     ...(row.paymentReference !== null && { paymentReference: row.paymentReference }),
     ...(row.carrier !== null && { carrier: row.carrier }),

@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber } from '../../database/bigint-number.transformer.js';
+import { unreachable } from '../../event-store/decider.js';
+import type { StoredEventOf } from '../../event-store/event.js';
+import { readModel } from '../../projections/read-model.js';
+import { int4, int8, jsonb, nullable, table, text, timestamp, uuid, type TableRow } from '../../projections/read-model-columns.js';
 import type { OrderStatus } from './order.decider.js';
-import type { OrderLine, ShippingAddress } from './order.events.js';
+import { placedOrderPricing, type OrderEvent, type OrderLine, type OrderPlaced, type PlacedOrderPricing, type ShippingAddress } from './order.events.js';
 import type { OrderItem, OrderView } from './order.view.js';
 
 export type { OrderItem, OrderView } from './order.view.js';
@@ -10,70 +12,93 @@ export type { OrderItem, OrderView } from './order.view.js';
 export type OrderSummary = Pick<OrderView, 'id' | 'customerId' | 'status' | 'totalCents' | 'currency' | 'itemCount' | 'placedAt' | 'updatedAt'>;
 
 /** One row per order: the summary columns GET /orders lists, and the rest of the order for GET /orders/:id. */
-@Entity('order_summaries')
-export class OrderSummaryRow {
-  @PrimaryColumn('uuid')
-  id: string;
-
-  @Column('text', { name: 'customer_id' })
-  customerId: string;
-
-  @Column('uuid', { name: 'cart_id' })
-  cartId: string;
-
-  @Column('text')
-  status: Exclude<OrderStatus, 'none'>;
-
-  @Column('bigint', { name: 'total_cents', transformer: bigintAsNumber })
-  totalCents: number;
-
-  @Column('text')
-  currency: string;
-
+export const orderSummaries = table('order_summaries', ['id'], {
+  id: uuid(),
+  customerId: text(),
+  cartId: uuid(),
+  status: text<Exclude<OrderStatus, 'none'>>(),
+  totalCents: int8(),
+  currency: text(),
   /** Sum of the lines' quantities. */
-  @Column('integer', { name: 'item_count' })
-  itemCount: number;
-
-  @Column('jsonb')
-  items: OrderItem[];
-
-  @Column('jsonb', { name: 'shipping_address' })
-  shippingAddress: ShippingAddress;
-
-  @Column('text', { name: 'payment_reference', nullable: true })
-  paymentReference: string | null;
-
-  @Column('text', { nullable: true })
-  carrier: string | null;
-
-  @Column('text', { name: 'tracking_number', nullable: true })
-  trackingNumber: string | null;
-
-  @Column('text', { name: 'cancel_reason', nullable: true })
-  cancelReason: string | null;
-
-  @Column('timestamptz', { name: 'placed_at' })
-  placedAt: Date;
-
-  @Column('timestamptz', { name: 'paid_at', nullable: true })
-  paidAt: Date | null;
-
-  @Column('timestamptz', { name: 'shipped_at', nullable: true })
-  shippedAt: Date | null;
-
-  @Column('timestamptz', { name: 'delivered_at', nullable: true })
-  deliveredAt: Date | null;
-
-  @Column('timestamptz', { name: 'cancelled_at', nullable: true })
-  cancelledAt: Date | null;
-
+  itemCount: int4(),
+  items: jsonb<OrderItem[]>(),
+  shippingAddress: jsonb<ShippingAddress>(),
+  paymentReference: nullable(text()),
+  carrier: nullable(text()),
+  trackingNumber: nullable(text()),
+  cancelReason: nullable(text()),
+  placedAt: timestamp(),
+  paidAt: nullable(timestamp()),
+  shippedAt: nullable(timestamp()),
+  deliveredAt: nullable(timestamp()),
+  cancelledAt: nullable(timestamp()),
   /** The time of the order's last event (its own placedAt, paidAt, ...). */
-  @Column('timestamptz', { name: 'updated_at' })
-  updatedAt: Date;
+  updatedAt: timestamp(),
+  /** The order stream's version after its last event. */
+  version: int4(),
+  /** What the order was priced with (subtotal, discount, shipping, tax); null only in rows written before it existed. */
+  pricing: nullable(jsonb<PlacedOrderPricing>()),
+});
 
-  /** The order stream's version after the last applied event. */
-  @Column('integer')
-  version: number;
+export type OrderRow = TableRow<typeof orderSummaries>;
+
+const byOrder = (event: { data: { orderId: string } }) => event.data.orderId;
+
+/** The order's read-side rules, once: the projection builds order_summaries with them, time travel folds them. */
+export const orderSummary = readModel<OrderEvent, OrderRow>({
+  name: 'order-summary',
+  table: orderSummaries,
+  keys: { OrderPlaced: byOrder, OrderPaid: byOrder, OrderShipped: byOrder, OrderDelivered: byOrder, OrderCancelled: byOrder },
+  evolve(row, event) {
+    if (event.type === 'OrderPlaced') return placed(event);
+    if (!row) return null;
+    const version = event.version;
+    switch (event.type) {
+      case 'OrderPaid': {
+        const { paymentReference, paidAt } = event.data;
+        return { ...row, status: 'paid', paymentReference, paidAt, updatedAt: paidAt, version };
+      }
+      case 'OrderShipped': {
+        const { carrier, trackingNumber, shippedAt } = event.data;
+        return { ...row, status: 'shipped', carrier, trackingNumber, shippedAt, updatedAt: shippedAt, version };
+      }
+      case 'OrderDelivered':
+        return { ...row, status: 'delivered', deliveredAt: event.data.deliveredAt, updatedAt: event.data.deliveredAt, version };
+      case 'OrderCancelled': {
+        const { reason, cancelledAt } = event.data;
+        return { ...row, status: 'cancelled', cancelReason: reason, cancelledAt, updatedAt: cancelledAt, version };
+      }
+      default:
+        return unreachable(event);
+    }
+  },
+});
+
+function placed({ data, version }: StoredEventOf<OrderPlaced>): OrderRow {
+  const items = toOrderItems(data.lines);
+  return {
+    id: data.orderId,
+    customerId: data.customerId,
+    cartId: data.cartId,
+    status: 'placed',
+    totalCents: BigInt(data.totalCents),
+    currency: data.currency,
+    itemCount: items.reduce((count, item) => count + item.quantity, 0),
+    items,
+    shippingAddress: data.shippingAddress,
+    paymentReference: null,
+    carrier: null,
+    trackingNumber: null,
+    cancelReason: null,
+    placedAt: data.placedAt,
+    paidAt: null,
+    shippedAt: null,
+    deliveredAt: null,
+    cancelledAt: null,
+    updatedAt: data.placedAt,
+    version,
+    pricing: placedOrderPricing(data),
+  };
 }
 
 /** An order line as the API shows it. */
@@ -87,6 +112,3 @@ export function toOrderItems(lines: readonly OrderLine[]): OrderItem[] {
     lineTotalCents: quantity * unitPriceCents,
   }));
 }
-
-/** Times are kept to the millisecond, as clients see them, so a cursor's placedAt names a row exactly. */
-export const ms = (param: string) => `date_trunc('milliseconds', ${param}::timestamptz)`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../event-store/decider.js';
 import { deciderSpec } from '../../event-store/decider.spec-kit.js';
-import { orderDecider, stockMovements, type OrderCommand, type OrderState } from './order.decider.js';
+import { discountRelease, orderDecider, orderWithStockDecider, stockMovements, type OrderCommand, type OrderState } from './order.decider.js';
 import { orderTotal, type OrderEvent, type OrderLine } from './order.events.js';
 
 const orderId = 'o-1';
@@ -156,11 +156,35 @@ describe('orderDecider', () => {
     });
   });
 
+  describe('ExpireOrder', () => {
+    const system = { customerId: 'system', isAdmin: true };
+    const expire: OrderCommand = { type: 'ExpireOrder', orderId, expiredAt: '2025-01-01T01:00:00.000Z', actor: system };
+
+    it('cancels a placed order for payment timeout', () => {
+      given([placed])
+        .when(expire)
+        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'payment timeout', cancelledAt: '2025-01-01T01:00:00.000Z' } }]);
+    });
+
+    it.each([
+      ['paid', [placed, paid]],
+      ['shipped', [placed, paid, shipped]],
+      ['delivered', [placed, paid, shipped, delivered]],
+      ['cancelled', [placed, cancelled]],
+    ])('leaves a %s order as it is, without refusing', (_, history) => {
+      given(history).when(expire).then([]);
+    });
+
+    it('answers not found for a missing order', () => {
+      given([]).when(expire).thenThrows('NOT_FOUND');
+    });
+  });
+
   describe('evolve', () => {
-    const placedState: OrderState = { status: 'placed', customerId: 'alice', lines, totalCents: 2999, currency: 'USD' };
+    const placedState: OrderState = { status: 'placed', customerId: 'alice', lines, totalCents: 2999, currency: 'USD', discountCode: null };
 
     it('starts with no order', () => {
-      expect(orderDecider.initialState).toEqual({ status: 'none', customerId: '', lines: [], totalCents: 0, currency: '' });
+      expect(orderDecider.initialState).toEqual({ status: 'none', customerId: '', lines: [], totalCents: 0, currency: '', discountCode: null });
     });
 
     it('OrderPlaced records owner, lines, total and currency', () => {
@@ -204,6 +228,28 @@ describe('stockMovements', () => {
   });
 });
 
+describe('orderWithStockDecider', () => {
+  const withStock = deciderSpec(orderWithStockDecider);
+
+  it("appends the order's events and its stock movements to each product, at any version", () => {
+    withStock
+      .given([placed, paid])
+      .when(cancel())
+      .then({
+        events: [cancelled],
+        also: [
+          { streamId: 'p-1', streamType: 'product', events: [{ type: 'StockReleased', data: { productId: 'p-1', orderId, quantity: 2 } }], expect: 'any' },
+          { streamId: 'p-2', streamType: 'product', events: [{ type: 'StockReleased', data: { productId: 'p-2', orderId, quantity: 1 } }], expect: 'any' },
+        ],
+      });
+  });
+
+  it('moves no stock for a payment, and refuses as the order decider does', () => {
+    withStock.given([placed]).when(pay()).then({ events: [paid], also: [] });
+    withStock.given([placed, paid]).when(ship(alice)).thenThrows('FORBIDDEN');
+  });
+});
+
 describe('orderTotal', () => {
   it('sums quantity times unit price', () => {
     expect(orderTotal(lines)).toBe(2 * 1250 + 499);
@@ -214,5 +260,24 @@ describe('orderTotal', () => {
     const largest = Array.from({ length: 100 }, () => ({ quantity: 1000, unitPriceCents: 100_000_000 }));
     expect(orderTotal(largest)).toBe(10_000_000_000_000);
     expect(Number.isSafeInteger(orderTotal(largest))).toBe(true);
+  });
+});
+
+describe('discountRelease', () => {
+  const withCode = (redemptionStreamId: string): OrderEvent => ({
+    type: 'OrderPlaced',
+    data: { ...(placed.data as Extract<OrderEvent, { type: 'OrderPlaced' }>['data']), discountCode: { id: 'd-1', code: 'SPRING10', redemptionStreamId } },
+  });
+  const released = { type: 'DiscountRedemptionReleased', data: { codeId: 'd-1', orderId, customerId: 'alice' } };
+
+  it("gives a cancelled order's redemption back to the code's stream, or to the customer's", () => {
+    expect(discountRelease(fold(orderDecider, [withCode('d-1'), paid]), [cancelled])).toEqual({ streamId: 'd-1', streamType: 'discount-code', events: [released] });
+    expect(discountRelease(fold(orderDecider, [withCode('r-1')]), [cancelled])).toEqual({ streamId: 'r-1', streamType: 'discount-redemptions', events: [released] });
+  });
+
+  it('gives nothing back without a code (an order placed before codes existed included) or without a cancellation', () => {
+    expect(discountRelease(fold(orderDecider, [placed]), [cancelled])).toBeNull();
+    expect(discountRelease(fold(orderDecider, [withCode('d-1')]), [paid])).toBeNull();
+    expect(discountRelease(fold(orderDecider, [withCode('d-1'), paid]), [shipped])).toBeNull();
   });
 });

@@ -23,8 +23,13 @@ export interface ShippingAddress {
 }
 
 /**
- * `totalCents` is stored although it follows from `lines`: it is the amount the customer agreed to pay,
- * and `orderTotal` is the one place that computes it.
+ * `totalCents` is the amount the customer agreed to pay: subtotal - discount + shipping + tax (the
+ * contract's formulas, computed once at checkout). The order records what it was priced with (the
+ * code, the method, the rate) so later changes to them never alter it.
+ *
+ * The pricing fields came with issue 13; an OrderPlaced written before has none of them, and means:
+ * subtotal = totalCents (the sum of its lines), no discount, no shipping method, shipping 0, tax rate 0
+ * and tax 0. `placedOrderPricing` reads either shape.
  */
 export type OrderPlaced = NewEvent<
   'OrderPlaced',
@@ -37,8 +42,41 @@ export type OrderPlaced = NewEvent<
     currency: string;
     shippingAddress: ShippingAddress;
     placedAt: string;
+    subtotalCents?: number;
+    discountCents?: number;
+    /** The code as created, and the stream its redemption went to (given back there on cancel). */
+    discountCode?: { id: string; code: string; redemptionStreamId: string };
+    shippingMethod?: { id: string; code: string; name: string };
+    shippingCents?: number;
+    taxRateBasisPoints?: number;
+    taxCents?: number;
   }
 >;
+
+/** An order's pricing as the API shows it (`Order`'s fields besides its total). */
+export interface PlacedOrderPricing {
+  subtotalCents: number;
+  discountCents: number;
+  discountCode?: string;
+  shippingCents: number;
+  shippingMethod?: { id: string; code: string; name: string };
+  taxCents: number;
+  taxRateBasisPoints: number;
+}
+
+/** An OrderPlaced's pricing, with the defaults above for one written before the pricing fields. */
+export function placedOrderPricing(data: OrderPlaced['data']): PlacedOrderPricing {
+  const method = data.shippingMethod;
+  return {
+    subtotalCents: data.subtotalCents ?? data.totalCents,
+    discountCents: data.discountCents ?? 0,
+    ...(data.discountCode && { discountCode: data.discountCode.code }),
+    shippingCents: data.shippingCents ?? 0,
+    ...(method && { shippingMethod: { id: method.id, code: method.code, name: method.name } }),
+    taxCents: data.taxCents ?? 0,
+    taxRateBasisPoints: data.taxRateBasisPoints ?? 0,
+  };
+}
 
 export type OrderPaid = NewEvent<'OrderPaid', { orderId: string; amountCents: number; paymentReference: string; paidAt: string }>;
 

@@ -1,7 +1,8 @@
-import { unreachable } from '../../event-store/decider.js';
 import type { StoredEvent } from '../../event-store/event.js';
+import { foldReadModel } from '../../projections/read-model.js';
 import type { OrderStatus } from './order.decider.js';
-import type { OrderEvent, ShippingAddress } from './order.events.js';
+import type { OrderEvent, PlacedOrderPricing, ShippingAddress } from './order.events.js';
+import { orderSummary, toOrderItems, type OrderRow } from './order-summary.read-model.js';
 
 export interface OrderItem {
   productId: string;
@@ -13,7 +14,7 @@ export interface OrderItem {
 }
 
 /** The API's `Order` (shared/spec/api.md): optional fields are absent until their event happened. */
-export interface OrderView {
+export interface OrderView extends PlacedOrderPricing {
   id: string;
   customerId: string;
   status: Exclude<OrderStatus, 'none'>;
@@ -36,50 +37,38 @@ export interface OrderView {
 }
 
 /**
- * Folds an order's stored events into the API's Order, for time travel (`asOf`, `version`): the state
- * is rebuilt from the log itself, not from a read model. Null before the order was placed.
+ * The order as of its stored events, for time travel (`asOf`, `version`): the order-summary read model's
+ * own evolve folded over the log itself, not read from its table. Null before the order was placed.
  */
 export function orderFromHistory(events: readonly StoredEvent<OrderEvent>[]): OrderView | null {
-  let order: OrderView | null = null;
-  for (const stored of events) {
-    const event = { type: stored.type, data: stored.data } as OrderEvent;
-    if (event.type === 'OrderPlaced') {
-      const d = event.data;
-      const items = d.lines.map((l) => ({ ...l, lineTotalCents: l.quantity * l.unitPriceCents }));
-      order = {
-        id: d.orderId,
-        customerId: d.customerId,
-        status: 'placed',
-        totalCents: d.totalCents,
-        currency: d.currency,
-        itemCount: items.reduce((n, l) => n + l.quantity, 0),
-        placedAt: d.placedAt,
-        updatedAt: d.placedAt,
-        items,
-        shippingAddress: d.shippingAddress,
-        version: stored.version,
-      };
-      continue;
-    }
-    if (!order) continue;
-    order = { ...order, ...changes(event), version: stored.version };
-  }
-  return order;
+  const row = foldReadModel(orderSummary, events);
+  return row && orderView(row);
 }
 
-function changes(event: Exclude<OrderEvent, { type: 'OrderPlaced' }>): Partial<OrderView> {
-  switch (event.type) {
-    case 'OrderPaid':
-      return { status: 'paid', paymentReference: event.data.paymentReference, paidAt: event.data.paidAt, updatedAt: event.data.paidAt };
-    case 'OrderShipped': {
-      const { carrier, trackingNumber, shippedAt } = event.data;
-      return { status: 'shipped', carrier, trackingNumber, shippedAt, updatedAt: shippedAt };
-    }
-    case 'OrderDelivered':
-      return { status: 'delivered', deliveredAt: event.data.deliveredAt, updatedAt: event.data.deliveredAt };
-    case 'OrderCancelled':
-      return { status: 'cancelled', cancelledAt: event.data.cancelledAt, cancelReason: event.data.reason, updatedAt: event.data.cancelledAt };
-    default:
-      return unreachable(event);
-  }
+/** A row of the order-summary read model as the API's Order: optional fields only once their event happened. */
+export function orderView(row: OrderRow): OrderView {
+  const { name, line1, line2, city, postalCode, country } = row.shippingAddress;
+  return {
+    id: row.id,
+    customerId: row.customerId,
+    status: row.status,
+    totalCents: Number(row.totalCents),
+    currency: row.currency,
+    itemCount: row.itemCount,
+    placedAt: row.placedAt,
+    updatedAt: row.updatedAt,
+    items: toOrderItems(row.items),
+    // A row written before pricing existed (a rebuild fills it): its total was its subtotal.
+    ...(row.pricing ?? { subtotalCents: Number(row.totalCents), discountCents: 0, shippingCents: 0, taxCents: 0, taxRateBasisPoints: 0 }),
+    shippingAddress: { name, line1, ...(line2 !== undefined && { line2 }), city, postalCode, country },
+    ...(row.paymentReference !== null && { paymentReference: row.paymentReference }),
+    ...(row.carrier !== null && { carrier: row.carrier }),
+    ...(row.trackingNumber !== null && { trackingNumber: row.trackingNumber }),
+    ...(row.paidAt !== null && { paidAt: row.paidAt }),
+    ...(row.shippedAt !== null && { shippedAt: row.shippedAt }),
+    ...(row.deliveredAt !== null && { deliveredAt: row.deliveredAt }),
+    ...(row.cancelledAt !== null && { cancelledAt: row.cancelledAt }),
+    ...(row.cancelReason !== null && { cancelReason: row.cancelReason }),
+    version: row.version,
+  };
 }

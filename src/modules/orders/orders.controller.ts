@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext, CommandResult } from '../../event-store/command-runner.js';
 import { NotFoundError } from '../../event-store/errors.js';
-import type { StoredEvent } from '../../event-store/event.js';
+import type { StoredEventOf } from '../../event-store/event.js';
 import { EventStore, type ReadStreamOptions } from '../../event-store/event-store.js';
 import { CurrentCaller, Roles, type Caller } from '../../http/auth.js';
 import { CommandCtx } from '../../http/command-context.js';
@@ -13,7 +13,7 @@ import { ApiCommand, ApiRead } from '../../http/openapi/api-operation.decorators
 import { ApiUuidParam } from '../../http/openapi/api-params.decorator.js';
 import { UuidParamPipe } from '../../http/uuid-param.pipe.js';
 import type { OrderCommand } from './order.decider.js';
-import type { OrderEvent, OrderPlaced } from './order.events.js';
+import type { OrderEvent } from './order.events.js';
 import { orderFromHistory, type OrderView } from './order.view.js';
 import { CancelOrderDto, OrderAtQueryDto, PayOrderDto, ShipOrderDto } from './orders.dto.js';
 import { ChangeOrderCommand } from './orders.handlers.js';
@@ -145,10 +145,11 @@ export class OrdersController {
    * The order's events (up to a point in time or version), if the caller may see the order: owner or
    * admin. Otherwise, or if the order did not exist yet at that point, 404.
    */
-  private async history(id: string, caller: Caller, options: ReadStreamOptions = {}): Promise<StoredEvent<OrderEvent>[]> {
-    const events = (await this.store.readStream(id, options)) as StoredEvent<OrderEvent>[];
+  private async history(id: string, caller: Caller, options: ReadStreamOptions = {}): Promise<StoredEventOf<OrderEvent>[]> {
+    // Any stream id may come in: only a stream that starts with OrderPlaced is an order (and holds only order events).
+    const events = (await this.store.readStream(id, options)) as StoredEventOf<OrderEvent>[];
     const placed = events[0];
-    if (placed?.type !== 'OrderPlaced' || (!caller.isAdmin && (placed.data as OrderPlaced['data']).customerId !== caller.id)) throw new NotFoundError('Order not found');
+    if (placed?.type !== 'OrderPlaced' || (!caller.isAdmin && placed.data.customerId !== caller.id)) throw new NotFoundError('Order not found');
     return events;
   }
 }

@@ -105,9 +105,41 @@ export class OrderShippingAddressDto {
 }
 
 /** The whole order. Optional fields are absent until the event that sets them has happened. */
+export class OrderShippingMethodDto {
+  @ApiProperty(UUID)
+  id: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 32, pattern: '^[A-Z0-9_-]+$', example: 'STANDARD' })
+  code: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 100 })
+  name: string;
+}
+
 export class OrderDto extends OrderSummaryDto implements OrderView {
   @ApiProperty({ type: [OrderItemDto], maxItems: 100 })
   items: OrderItemDto[];
+
+  @ApiProperty({ ...CENTS, description: 'Sum of the lines' })
+  subtotalCents: number;
+
+  @ApiProperty({ ...CENTS, description: "The discount code's amount, never above the subtotal" })
+  discountCents: number;
+
+  @ApiPropertyOptional({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$', description: 'The code the order redeemed' })
+  discountCode?: string;
+
+  @ApiProperty({ ...CENTS, description: "The method's price, or 0 when free (or when no method served the country)" })
+  shippingCents: number;
+
+  @ApiPropertyOptional({ type: OrderShippingMethodDto, description: 'The method as it was when the order was placed' })
+  shippingMethod?: OrderShippingMethodDto;
+
+  @ApiProperty({ ...CENTS, description: 'round((subtotal - discount + shipping) x rate / 10000), half up' })
+  taxCents: number;
+
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 10000, description: "The shipping country's rate at checkout; 0 when it had none" })
+  taxRateBasisPoints: number;
 
   @ApiProperty({ type: OrderShippingAddressDto })
   shippingAddress: OrderShippingAddressDto;

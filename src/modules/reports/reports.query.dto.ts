@@ -59,8 +59,17 @@ export class SalesFiguresDto {
   @ApiProperty(COUNT)
   itemsSold: number;
 
-  @ApiProperty({ ...CENTS, description: 'Merchandise revenue in minor units' })
+  @ApiProperty({ ...CENTS, description: 'Merchandise after discounts (subtotal - discount), without shipping and tax, in minor units' })
   revenueCents: number;
+
+  @ApiProperty({ ...CENTS, description: 'Discounts given' })
+  discountCents: number;
+
+  @ApiProperty({ ...CENTS, description: 'Shipping charged' })
+  shippingCents: number;
+
+  @ApiProperty({ ...CENTS, description: 'Tax collected' })
+  taxCents: number;
 }
 
 export class SalesDayDto extends SalesFiguresDto {

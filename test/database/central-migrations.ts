@@ -1,5 +1,28 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+// The two central migrations of main before modules owned their tables, verbatim (git show
+// 4fd3414:src/database/migrations/1764130050000-write-side.ts and ...-read-models.ts): the test migrates a
+// database as that main did, then starts today's app on it.
+
+/** Uniqueness the write side must enforce in the same transaction as its append. */
+export class WriteSide1764130050000 implements MigrationInterface {
+  name = 'WriteSide1764130050000';
+
+  async up(db: QueryRunner): Promise<void> {
+    // One row per SKU, claimed in the transaction that appends ProductCreated: two racing creates of one
+    // SKU cannot both commit. Case-insensitive, so "ABC-1" and "abc-1" are the same SKU.
+    await db.query(`
+      CREATE TABLE product_skus (
+        sku_key text PRIMARY KEY,
+        product_id uuid NOT NULL UNIQUE
+      )`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP TABLE product_skus`);
+  }
+}
+
 /**
  * The read models the projections build from the log (src/modules/<module>/<read-model>.projection.ts).
  * They hold nothing the log does not: dropping and rebuilding any of them loses no data.

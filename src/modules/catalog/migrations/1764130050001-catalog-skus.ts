@@ -1,10 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CENTRAL_MIGRATIONS, hasRun } from '../../../database/module-migrations.js';
 
-/** Uniqueness the write side must enforce in the same transaction as its append. */
-export class WriteSide1764130050000 implements MigrationInterface {
-  name = 'WriteSide1764130050000';
+/** Uniqueness the catalog's write side enforces in the same transaction as its append. */
+export class CatalogSkus1764130050001 implements MigrationInterface {
+  name = 'CatalogSkus1764130050001';
 
   async up(db: QueryRunner): Promise<void> {
+    // Created by the central migration on databases migrated before modules owned their tables.
+    if (await hasRun(db, CENTRAL_MIGRATIONS.writeSide)) return;
     // One row per SKU, claimed in the transaction that appends ProductCreated: two racing creates of one
     // SKU cannot both commit. Case-insensitive, so "ABC-1" and "abc-1" are the same SKU.
     await db.query(`

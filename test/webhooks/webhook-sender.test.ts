@@ -1,0 +1,87 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPublicAddress } from '../../src/modules/webhooks/webhook-address.js';
+import { RESPONSE_LIMIT_BYTES, sendWebhook } from '../../src/modules/webhooks/webhook-sender.js';
+
+const servers: http.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(resolve);
+  })));
+});
+
+async function serve(handler: http.RequestListener): Promise<string> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const ALLOW = { timeoutMs: 1_000, allowPrivate: true };
+
+describe('sending one webhook', () => {
+  it('follows no redirect: a 3xx is a failure and the other address gets nothing', async () => {
+    let reached = 0;
+    const elsewhere = await serve((_req, res) => {
+      reached++;
+      res.end();
+    });
+    const target = await serve((_req, res) => res.writeHead(307, { location: `${elsewhere}/x` }).end());
+    const result = await sendWebhook(`${target}/hook`, {}, '{}', ALLOW);
+    expect(result).toMatchObject({ ok: false, responseStatus: 307, error: 'HTTP 307' });
+    expect(reached).toBe(0);
+  });
+
+  it('reads only the first few KiB of an answer, however long it is', async () => {
+    let written = 0;
+    const target = await serve((_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      // An answer that never ends: the sender must stop reading, not buffer it.
+      const pump = () => {
+        while (res.write(chunk)) written += chunk.length;
+        written += chunk.length;
+      };
+      res.on('drain', pump);
+      pump();
+    });
+    const result = await sendWebhook(`${target}/hook`, {}, '{}', ALLOW);
+    expect(result).toMatchObject({ ok: true, responseStatus: 200 });
+    expect(RESPONSE_LIMIT_BYTES).toBeLessThanOrEqual(64 * 1024);
+    expect(written).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('gives up on an attempt after its timeout', async () => {
+    const target = await serve(() => undefined);
+    const result = await sendWebhook(`${target}/hook`, {}, '{}', { timeoutMs: 200, allowPrivate: true });
+    expect(result).toMatchObject({ ok: false, error: 'no answer within 200 ms' });
+    expect(result.durationMs).toBeGreaterThanOrEqual(190);
+    expect(result.durationMs).toBeLessThan(2_000);
+  });
+
+  it('refuses loopback targets, by literal or by name, unless private addresses are allowed', async () => {
+    let reached = 0;
+    const target = await serve((_req, res) => {
+      reached++;
+      res.end();
+    });
+    const port = new URL(target).port;
+    const refused = { timeoutMs: 1_000, allowPrivate: false };
+    expect(await sendWebhook(`http://127.0.0.1:${port}/`, {}, '{}', refused)).toMatchObject({ ok: false, error: 'url is on a loopback, link-local or private address' });
+    // A name is resolved and the address checked is the one connected to (no rebinding to loopback).
+    expect(await sendWebhook(`http://localhost:${port}/`, {}, '{}', refused)).toMatchObject({ ok: false, error: 'localhost resolves to no public address' });
+    expect(reached).toBe(0);
+    expect(await sendWebhook(`http://localhost:${port}/`, {}, '{}', { timeoutMs: 1_000, allowPrivate: true })).toMatchObject({ ok: true });
+  });
+
+  it('judges addresses by their range', () => {
+    for (const address of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '224.0.0.1', '255.255.255.255']) {
+      expect(isPublicAddress(address), address).toBe(false);
+    }
+    for (const address of ['93.184.216.34', '8.8.8.8', '2606:2800:220:1:248:1893:25c8:1946', '::ffff:8.8.8.8']) {
+      expect(isPublicAddress(address), address).toBe(true);
+    }
+  });
+});
