@@ -30,6 +30,11 @@ const APPEND_LOCKS = `locktype = 'advisory' AND classid = 0 AND objid = ${APPEND
  * is assigned; the trigger refuses), so passing over it is safe: a transaction in another database, on
  * another table, a `psql` session left open, hold nothing back.
  *
+ * So a later statement's horizon is never at or below an event handed out before: that event's
+ * transaction had committed, and every append with a lower id still running then was shown with the
+ * append lock and kept the earlier horizon below it. (A rebuild's catch-up relies on this.) Unlike the
+ * snapshot's xmin, the rebuild's own shadow transactions no longer hold the live applier back either.
+ *
  * The two locks are matched by the holder's `pid`, never by `virtualtransaction`: that column is the
  * holder's local transaction id read from its PGPROC at the moment each row is copied, and a committing
  * transaction clears it (ProcArrayEndTransaction) before it releases its locks, outside the lock table's
