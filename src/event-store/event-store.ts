@@ -8,7 +8,7 @@ import { GroupCommit } from './group-commit.js';
 import { HORIZON_CTES } from './log-horizon.js';
 import { PositionLookup } from './position-lookup.js';
 import { groupCommitBatchSize } from '../observability/metrics.js';
-import type { AppendResult, EventMetadata, LogCheckpoint, StoredEvent, StreamAppend } from './event.js';
+import { LOG_START, type AppendResult, type EventMetadata, type LogCheckpoint, type StoredEvent, type StreamAppend } from './event.js';
 
 const UNIQUE_VIOLATION = '23505';
 const EVENT_COLUMNS = `global_position, event_id, stream_id, stream_type, version, type, schema_version,
@@ -291,6 +291,19 @@ export class EventStore {
       [filter.after, filter.type ?? null, filter.streamId ?? null, filter.limit],
     );
     return rows.map(toStoredEvent);
+  }
+
+  /**
+   * Where the readable log ends now: its last event below the horizon, in log order (LOG_START when there
+   * is none). A reader at this checkpoint has read everything readLog could hand out at this moment.
+   */
+  async logEnd(): Promise<LogCheckpoint> {
+    const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
+      `WITH ${HORIZON_CTES}
+       SELECT transaction_id, global_position FROM events WHERE transaction_id < (SELECT xid FROM horizon)
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    return rows[0] ? { transactionId: rows[0].transaction_id, position: rows[0].global_position } : LOG_START;
   }
 
   /** The log's highest position so far ('0' when empty). */

@@ -1,23 +1,3 @@
-/**
- * The log reader's horizon: the transaction id below which every event that will ever be in the log is
- * already visible. Only events below it are handed out, in (transaction_id, global_position) order, so a
- * transaction that commits late can never land behind a reader's checkpoint.
- *
- * It is the snapshot's xmin: older than every transaction still running anywhere on the server. That is
- * safe and costs nothing, but a long transaction in another database, on another table or in a `psql`
- * session holds every projection back until it ends (issue 10, item 4, still open).
- *
- * A horizon set by our own appends only was tried: every append announces itself with a shared advisory
- * lock (the `events_announce_append` trigger, which stays) and the reader passed over running
- * transactions that pg_locks showed without it (git show 7a04a1c). Its stress test (event-store.test.ts, "hands out every
- * committed event once") passed alone and failed once in a full CI run on a loaded server: two appends
- * that committed late were skipped. Until that is understood, the reader keeps the proven xmin.
- */
-export const HORIZON_CTES = `
-horizon AS MATERIALIZED (
-  SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xid
-)`;
-
 /** The append lock's key: pg_advisory_xact_lock_shared(1163285587) shows in pg_locks as (0, 1163285587, 1). */
 export const APPEND_LOCK_KEY = 1163285587;
 
@@ -25,7 +5,64 @@ export const APPEND_LOCK_KEY = 1163285587;
 const APPEND_LOCKS = `locktype = 'advisory' AND classid = 0 AND objid = ${APPEND_LOCK_KEY} AND objsubid = 1 AND granted
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
-/** The virtual transaction ids of the appends in flight in this database. */
+/**
+ * The log reader's horizon: the transaction id below which every event that will ever be in the log is
+ * already visible. Only events below it are handed out, in (transaction_id, global_position) order, so a
+ * transaction that commits late can never land behind a reader's checkpoint.
+ *
+ * Only appends to our `events` table may hold it back, not every transaction on the server. Each
+ * announces itself with a transaction-scoped shared advisory lock on APPEND_LOCK_KEY before its
+ * transaction has an id (the `events_announce_append` statement trigger, migration 1764180000000, which
+ * refuses an append that is not the first write of its transaction). For a statement with snapshot S
+ * that then reads pg_locks once (L):
+ *
+ *   horizon = least(xmax(S), min{ x in xip(S) : L does not show x held by a backend without the append lock })
+ *
+ * Why no transaction T that commits an event invisible to S has an id below it:
+ * - T's id is at or above xmax(S): the horizon is at most xmax(S).
+ * - T's id is below xmax(S): T was running at S (else its events would be visible), so its id is in
+ *   xip(S). It is passed over only if L shows the lock on its id, held by a backend that L shows without
+ *   the append lock. T's backend took the append lock before T had an id, so before the lock on its id
+ *   existed, and releases it after that one (locks of the default method, the id's, go first at the end
+ *   of a transaction; advisory locks after). L reads the main lock table, where both live (never in
+ *   fast-path slots), under all its partition locks at once: if it shows the one, it shows the other.
+ * A running transaction shown without the append lock can never insert into `events` any more (its id
+ * is assigned; the trigger refuses), so passing over it is safe: a transaction in another database, on
+ * another table, a `psql` session left open, hold nothing back.
+ *
+ * So a later statement's horizon is never at or below an event handed out before: that event's
+ * transaction had committed, and every append with a lower id still running then was shown with the
+ * append lock and kept the earlier horizon below it. (A rebuild's catch-up relies on this.) Unlike the
+ * snapshot's xmin, the rebuild's own shadow transactions no longer hold the live applier back either.
+ *
+ * The two locks are matched by the holder's `pid`, never by `virtualtransaction`: that column is the
+ * holder's local transaction id read from its PGPROC at the moment each row is copied, and a committing
+ * transaction clears it (ProcArrayEndTransaction) before it releases its locks, outside the lock table's
+ * locks. One read of pg_locks could then show the id lock under "148/603" and the advisory lock under
+ * "148/0": the first horizon built this way (git show 7a04a1c) passed over such appends and skipped
+ * their events under load. A pid does not change while its backend holds any lock. Rows without a pid
+ * (prepared transactions) are never passed over.
+ *
+ * Computed once per statement (MATERIALIZED CTEs), on the snapshot the events are read with. pg_locks is
+ * read only when the snapshot shows running transactions (the NOT IN subplan runs for the first of them).
+ */
+export const HORIZON_CTES = `
+lock_table AS MATERIALIZED (
+  SELECT locktype, transactionid, pid FROM pg_locks
+  WHERE granted AND pid IS NOT NULL AND ((locktype = 'transactionid' AND mode = 'ExclusiveLock') OR (${APPEND_LOCKS}))
+), horizon AS MATERIALIZED (
+  SELECT least(pg_snapshot_xmax(pg_current_snapshot()), (
+    SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE x::xid NOT IN (
+      SELECT transactionid FROM lock_table
+      WHERE locktype = 'transactionid' AND pid NOT IN (SELECT pid FROM lock_table WHERE locktype = 'advisory'))
+  )) AS xid
+)`;
+
+/**
+ * The virtual transaction ids of the appends in flight in this database. (A committing append may show
+ * as "n/0" here or in STILL_APPENDING_SQL: by then its events are visible to any later snapshot.)
+ */
 export const APPENDERS_SQL = `SELECT coalesce(array_agg(virtualtransaction), '{}') AS appenders FROM pg_locks WHERE ${APPEND_LOCKS}`;
 
 /** Whether any of the virtual transactions $1 is still appending. */

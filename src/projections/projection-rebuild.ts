@@ -76,6 +76,8 @@ const FIRST_ANALYZE_AT = 5_000;
  * events take some 40 ms this way, less than BATCH_SIZE events through per-event handlers.
  */
 const SET_BASED_BATCH_SIZE = 2_000;
+/** Replay rounds before the live applier is paused for the catch-up, at most (see replay). */
+const MAX_REPLAY_ROUNDS = 4;
 
 /**
  * Replays the whole log into fresh shadow tables while the live read model keeps serving and being
@@ -152,17 +154,39 @@ export class ProjectionRebuild {
   }
 
   /**
-   * The bulk of the log, up to the horizon (swap) or up to the live checkpoint (keep, compare). The next
-   * batch is read while this one is written (it starts after this batch's last event, whether or not
-   * that commits first), so PostgreSQL's reading and writing overlap instead of taking turns.
+   * The bulk of the log, while the live model carries on, in rounds: each replays up to a target fixed
+   * when it starts, the end of the readable log (swap) or the live checkpoint (keep, compare), and the
+   * next one picks up what was written meanwhile. A target that moved with every batch would have to be
+   * outrun: the live applier follows the writers closely (only appends in flight hold it back, see
+   * event-store/log-horizon.ts), and a replay slower than the writers would never end. Rounds stop once
+   * one had less than a batch to do, or after MAX_REPLAY_ROUNDS; the catch-up does the rest, paused.
    */
   private async replay(): Promise<void> {
-    let next = this.readBatch(this.checkpoint);
+    for (let round = 1; ; round++) {
+      const before = this.processed;
+      const target = await this.replayTarget();
+      await this.replayTo(target);
+      if (this.processed - before < this.batchSize || round >= MAX_REPLAY_ROUNDS) return;
+    }
+  }
+
+  private async replayTarget(): Promise<LogCheckpoint> {
+    if (this.mode === 'swap') return this.deps.store.logEnd();
+    return (await this.deps.checkpoints.read(this.projection.name)).checkpoint;
+  }
+
+  /**
+   * Replays up to `target`. The next batch is read while this one is written (it starts after this
+   * batch's last event, whether or not that commits first), so PostgreSQL's reading and writing overlap
+   * instead of taking turns.
+   */
+  private async replayTo(target: LogCheckpoint): Promise<void> {
+    let next = this.readBatch(this.checkpoint, target);
     for (;;) {
       this.throwIfAborted();
       const batch = await next;
       const full = batch.length === this.batchSize;
-      if (full) next = this.readBatch(checkpointOfEvent(batch[batch.length - 1]));
+      if (full) next = this.readBatch(checkpointOfEvent(batch[batch.length - 1]), target);
       // An unread prefetch must not reject unobserved if this batch fails: its error is not the one to report.
       next.catch(() => undefined);
       if (batch.length > 0) await this.apply(batch, 'replaying');
@@ -183,17 +207,17 @@ export class ProjectionRebuild {
     while (compareCheckpoints(this.checkpoint, live) < 0) {
       this.throwIfAborted();
       const batch = await this.readBatch(this.checkpoint, live);
-      // Every event up to the live checkpoint is below the horizon: the live applier has read it.
+      // Every event up to the live checkpoint is below the horizon: the live applier has read it, below an
+      // older horizon, and a later one is never lower than an event handed out before (log-horizon.ts).
       if (batch.length === 0) throw new Error(`the log ended before the live checkpoint ${live.position}`);
       await this.apply(batch, 'catching-up');
     }
   }
 
-  /** A batch of the log after `from`; in keep and compare modes, only up to the live checkpoint. */
-  private async readBatch(from: LogCheckpoint, bound?: LogCheckpoint): Promise<StoredEvent[]> {
-    bound ??= this.mode === 'swap' ? undefined : (await this.deps.checkpoints.read(this.projection.name)).checkpoint;
+  /** A batch of the log after `from`, up to `bound`. */
+  private async readBatch(from: LogCheckpoint, bound: LogCheckpoint): Promise<StoredEvent[]> {
     const events = await this.deps.store.readLog(from, this.batchSize);
-    return bound ? events.filter((e) => compareCheckpoints(checkpointOfEvent(e), bound) <= 0) : events;
+    return events.filter((e) => compareCheckpoints(checkpointOfEvent(e), bound) <= 0);
   }
 
   private async apply(events: readonly StoredEvent[], phase: RebuildProgress['phase']): Promise<void> {

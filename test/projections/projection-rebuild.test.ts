@@ -33,12 +33,15 @@ describe('projection rebuild and verify (real PostgreSQL)', () => {
     await close();
   });
 
-  /** Appends small batches until stopped, as live traffic would. */
+  /**
+   * Appends small batches until stopped, as live traffic would, up to 300 appends: the later tests replay
+   * the whole log several times, and a log that grew with how slow the machine was made them time out.
+   */
   function keepWriting(): { stop: () => Promise<number> } {
     let running = true;
     let appended = 0;
     const loop = (async () => {
-      while (running) {
+      while (running && appended < 300) {
         await appendEvents(writer, streams[appended % streams.length], 1 + (appended % 3));
         appended++;
         await sleep(2);
