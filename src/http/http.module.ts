@@ -11,7 +11,6 @@ import { BodilessRouteGuard } from './bodiless-route.guard.js';
 import { ErrorFilter } from './error.filter.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsAccess } from './metrics-access.js';
-import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyPurge } from './idempotency-purge.js';
 import { PlatformController } from './platform.controller.js';
 import { ReadModelGuard } from './read-models/read-model.guard.js';
@@ -52,7 +51,6 @@ import { RequestIdHeader } from './request-id.js';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: BodilessRouteGuard },
     { provide: APP_GUARD, useClass: ReadModelGuard },
-    IdempotencyInterceptor,
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
   exports: [JwtModule],
