@@ -27,6 +27,7 @@ import { addItemScenario } from './scenarios/add-item.mjs';
 import { aggregateSizeScenario } from './scenarios/aggregate-size.mjs';
 import { checkoutScenario } from './scenarios/checkout.mjs';
 import { checkoutPricedScenario } from './scenarios/checkout-priced.mjs';
+import { ladderScenario } from './scenarios/ladder.mjs';
 import { orderReadScenarios } from './scenarios/order-reads.mjs';
 import { profileLoads } from './scenarios/profile.mjs';
 import { rebuildScenario } from './scenarios/rebuild.mjs';
@@ -84,6 +85,7 @@ const SCENARIOS = {
   'order-reads': orderReadScenarios,
   'aggregate-size': aggregateSizeScenario,
   webhooks: webhooksScenario,
+  ladder: ladderScenario,
 };
 
 const { values: options } = parseArgs({
@@ -114,6 +116,7 @@ const plannedSteps = options.profile
     (selected.includes('order-reads') ? (settings.singleConnection ? 7 : 5) * runsPer + 1 : 0) +
     (selected.includes('aggregate-size') ? settings.aggregateSizes.length * runsPer + 1 : 0) +
     (selected.includes('webhooks') ? 3 * runsPer : 0) +
+    (selected.includes('ladder') ? 9 * runsPer : 0) +
     (selected.includes('rebuild') ? 1 + settings.runs + runsPer : 0);
 
 setQuietBudget(settings.quietBudgetSec);

@@ -3,7 +3,9 @@ import {
   createParamDecorator,
   ExecutionContext,
   ForbiddenException,
+  Inject,
   Injectable,
+  Optional,
   SetMetadata,
   UnauthorizedException,
 } from '@nestjs/common';
@@ -11,7 +13,9 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
+import { CLOCK, systemClock, type Clock } from '../reactions/clock.js';
 import { isStorableText } from './storable-text.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export type Role = 'customer' | 'admin';
 
@@ -57,15 +61,20 @@ type Identity = Caller | UnauthorizedException | undefined;
 
 /**
  * Checks a request's bearer token once; the rate limiter (in onRequest, to count refused tokens too)
- * and the AuthGuard both ask, and share the one verification memoised on the request.
+ * and the AuthGuard both ask, and share the one verification memoised on the request. Accepted tokens
+ * are remembered until their `exp` (verified-tokens.ts), so a caller's next requests skip the HMAC.
+ * Every time check (`exp`, `iat`, the lifetime) goes by the injected clock, the one tests drive.
  */
 @Injectable()
 export class Authenticator {
   private readonly maxTtlSeconds: number;
+  private readonly verified = new VerifiedTokens<Caller>();
 
   constructor(
     private readonly jwt: JwtService,
     config: AppConfig,
+    // Optional: application contexts without the reactions module (some tests) use the system clock.
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     this.maxTtlSeconds = config.JWT_MAX_TTL_SECONDS;
   }
@@ -82,10 +91,13 @@ export class Authenticator {
     if (header === undefined) return undefined;
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
     if (!match) throw unauthenticated('Missing or malformed bearer token');
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const known = this.verified.get(match[1], now);
+    if (known) return known;
     let token: { header: { crit?: unknown }; payload: Claims };
     try {
       // The algorithm is pinned, so `alg: none` and asymmetric-algorithm confusion are rejected.
-      token = await this.jwt.verifyAsync(match[1], { algorithms: ['HS256'], complete: true });
+      token = await this.jwt.verifyAsync(match[1], { algorithms: ['HS256'], complete: true, clockTimestamp: now });
     } catch {
       throw unauthenticated('Invalid or expired token');
     }
@@ -94,13 +106,15 @@ export class Authenticator {
     const { sub, roles, exp, iat } = token.payload;
     if (!isValidSub(sub)) throw unauthenticated('Token has no valid sub');
     if (typeof exp !== 'number') throw unauthenticated('Token has no exp');
-    const now = Math.floor(Date.now() / 1000);
     if (iat !== undefined && typeof iat !== 'number') throw unauthenticated('Token has an invalid iat');
     if (iat !== undefined && iat > now + IAT_SKEW_SECONDS) throw unauthenticated('Token is issued in the future');
     if (exp - (iat ?? now) > this.maxTtlSeconds) throw unauthenticated(`Token lives longer than ${this.maxTtlSeconds} s`);
     if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw unauthenticated('Token has no valid roles');
-    const known = roles.filter((r): r is Role => KNOWN_ROLES.includes(r as Role));
-    return { id: sub, roles: known, isAdmin: known.includes('admin') };
+    const held = roles.filter((r): r is Role => KNOWN_ROLES.includes(r as Role));
+    // Frozen: one cached caller object serves every request that carries this token.
+    const caller: Caller = Object.freeze({ id: sub, roles: Object.freeze(held), isAdmin: held.includes('admin') });
+    this.verified.set(match[1], { caller, exp });
+    return caller;
   }
 }
 

@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
@@ -11,10 +11,9 @@ import { BodilessRouteGuard } from './bodiless-route.guard.js';
 import { ErrorFilter } from './error.filter.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsAccess } from './metrics-access.js';
-import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyPurge } from './idempotency-purge.js';
 import { PlatformController } from './platform.controller.js';
-import { ReadModelInterceptor } from './read-models/read-model.interceptor.js';
+import { ReadModelGuard } from './read-models/read-model.guard.js';
 import { CallerRateLimit } from './rate-limit.js';
 import { RequestIdHeader } from './request-id.js';
 
@@ -45,12 +44,13 @@ import { RequestIdHeader } from './request-id.js';
     Authenticator,
     { provide: ThrottlerStorage, useClass: ThrottlerStorageService },
     CallerRateLimit,
-    // Guards run in this order: who is calling, then whether a route without a body got one.
-    // (Rate limiting runs earlier, as a Fastify hook: see request-edge.ts.)
+    // Guards run in this order: who is calling, whether a route without a body got one, then
+    // read-your-writes. (Rate limiting runs earlier, as a Fastify hook: see request-edge.ts.)
+    // No global interceptor: one would put every route through Nest's rxjs layer. Idempotency is
+    // attached to the POST routes only, by @ApiCommand and @ApiAction (openapi/api-operation.decorators.ts).
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: BodilessRouteGuard },
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: ReadModelInterceptor },
+    { provide: APP_GUARD, useClass: ReadModelGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
   exports: [JwtModule],
