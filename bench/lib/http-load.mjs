@@ -113,6 +113,8 @@ export async function openLoopLoad({ baseUrl, rate, durationSec, next, maxSocket
       inFlight++;
       if (inFlight > peakInFlight) peakInFlight = inFlight;
       send(next(), (status, chunks) => {
+        // After giving up, destroying the agent fails what was still in flight: already counted as timeouts.
+        if (timedOut > 0) return;
         lastDoneAt = performance.now();
         inFlight--;
         statuses[status] = (statuses[status] ?? 0) + 1;
