@@ -46,6 +46,9 @@ const FULL = {
   checkoutProducts: 1000,
   orders: 1_000_000,
   orderCustomers: 10_000,
+  /** GET /orders/:id's open-loop rate (req/s), and GET /orders' (issue 15). */
+  getRate: 1000,
+  listRate: 500,
   rebuildEvents: 1_000_000,
   /** eventshop's rebuild runs stop once another would pass this (a 1M-event rebuild can take minutes). */
   rebuildBudgetSec: 420,
@@ -113,6 +116,8 @@ const plannedSteps = options.profile
     (selected.includes('checkout') ? runsPer : 0) +
     (selected.includes('checkout-priced') ? 2 * runsPer : 0) +
     // order-reads: GET by id (eventshop, CRUD baseline, floor, database floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
+    // ... + the open-loop runs: eventshop, database floor and floor by id, eventshop's list
+    (selected.includes('order-reads') ? 4 * runsPer : 0) +
     (selected.includes('order-reads') ? (settings.singleConnection ? 7 : 5) * runsPer + 1 : 0) +
     (selected.includes('aggregate-size') ? settings.aggregateSizes.length * runsPer + 1 : 0) +
     (selected.includes('webhooks') ? 3 * runsPer : 0) +

@@ -153,6 +153,20 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     }
   });
 
+  it('answers its times in UTC to the millisecond whatever time zone the connection is in (PostgreSQL writes them with an offset)', async () => {
+    const first = placed({ placedAt: '2026-11-20T23:45:00.120Z' });
+    const orderId = first.streamId;
+    await apply(first, orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'p', paidAt: '2026-11-21T00:00:00.000Z' } }));
+    const elsewhere = new pg.Pool({ connectionString: url, max: 1, options: '-c TimeZone=Asia/Kolkata' });
+    try {
+      const order = await new OrderQueries(new ReadModelDb(elsewhere)).findOrder(orderId);
+      expect(order).toMatchObject({ placedAt: '2026-11-20T23:45:00.120Z', paidAt: '2026-11-21T00:00:00.000Z', updatedAt: '2026-11-21T00:00:00.000Z' });
+      expect(order).toEqual(await queries.findOrder(orderId));
+    } finally {
+      await elsewhere.end();
+    }
+  });
+
   it('answers null for an unknown order or an id that is not a UUID', async () => {
     expect(await queries.findOrder(randomUUID())).toBeNull();
     expect(await queries.findOrder('not-a-uuid')).toBeNull();
