@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import path from 'node:path';
@@ -26,7 +26,8 @@ export async function profileLoads(ctx) {
     '',
   ];
   lines.push(...(await profileLoad(ctx, { key: 'add-item', title: `add-item (${fmt(s.carts)} carts)`, unit: 'command', prepare: prepareAddItem })));
-  lines.push(...(await profileLoad(ctx, { key: 'get-order', title: 'GET /orders/:id (1,000 orders, each read by its owner)', unit: 'request', prepare: prepareGetOrder })));
+  // PROFILE_ONLY=add-item skips the GET load (a quicker profile while working on the command path).
+  if (process.env.PROFILE_ONLY !== 'add-item') lines.push(...(await profileLoad(ctx, { key: 'get-order', title: 'GET /orders/:id (1,000 orders, each read by its owner)', unit: 'request', prepare: prepareGetOrder })));
   return `${lines.join('\n')}\n`;
 }
 
@@ -101,6 +102,8 @@ async function profileLoad(ctx, { key, title, unit, prepare }) {
   const exitWall = Date.now();
   const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
+  // PROFILE_KEEP=<dir> keeps the raw profile (the temp folder goes at exit), for a closer look in DevTools.
+  if (process.env.PROFILE_KEEP) copyFileSync(path.join(profileDir, file), path.join(process.env.PROFILE_KEEP, `${key}.cpuprofile`));
   // The profile ends when the service exits: place the load window on its clock from the wall clock.
   const profileSummary = summarizeCpuProfile(path.join(profileDir, file), {
     startMsBeforeEnd: exitWall - loadStartWall,

@@ -17,9 +17,12 @@ const BASELINE_BATCH = 5_000;
 export async function rebuildScenario(ctx) {
   const { settings: s, progress } = ctx;
   const title = 'rebuild';
+  // For a closer look while working on the rebuild: REBUILD_EVENTS sizes the log, REBUILD_CPU_PROF=<dir> profiles the service.
+  const rebuildEvents = Number(process.env.REBUILD_EVENTS) || s.rebuildEvents;
+  const profileArgs = process.env.REBUILD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.REBUILD_CPU_PROF}`] : undefined;
   const section = {
     id: 'rebuild',
-    title: `Rebuild a projection (${PROJECTION}) from ${fmt(s.rebuildEvents)} events`,
+    title: `Rebuild a projection (${PROJECTION}) from ${fmt(rebuildEvents)} events`,
     figures: [],
     ratios: [],
     notes: [],
@@ -36,15 +39,15 @@ export async function rebuildScenario(ctx) {
     }
     await app.stop();
 
-    progress.status(`seeding ${fmt(s.rebuildEvents)} cart events`);
+    progress.status(`seeding ${fmt(rebuildEvents)} cart events`);
     const seedStarted = performance.now();
-    await seedCartLog(pool, { events: s.rebuildEvents, onChunk: (n) => progress.status(`seeding cart events: ${fmt(n)} / ${fmt(s.rebuildEvents)}`) });
+    await seedCartLog(pool, { events: rebuildEvents, onChunk: (n) => progress.status(`seeding cart events: ${fmt(n)} / ${fmt(rebuildEvents)}`) });
     await pool.query('ANALYZE events');
     const events = Number((await pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
     // The live projections would otherwise first replay the whole log (minutes); the rebuild replays it anyway.
     const skipped = await skipProjectionsToHead(pool);
     progress.step(`seeded ${fmt(events)} cart events in ${fmt((performance.now() - seedStarted) / 1000, 1)} s`);
-    app = await ctx.startService('eventshop-rebuild', url);
+    app = await ctx.startService('eventshop-rebuild', url, profileArgs);
     const settle = () => waitForProjections(app, { timeoutMs: 1_800_000, onWait: (behind) => progress.status(`projections catching up: ${behind}`) });
 
     await pool.query(`CREATE TABLE bench_carts_view (LIKE carts_view INCLUDING ALL)`);

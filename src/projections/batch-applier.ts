@@ -72,7 +72,7 @@ export async function applyBatch(
   const handled = events.filter((event) => projection.handlers[event.type] !== undefined);
   if (handled.length === 0 && target === 'live') {
     const to = checkpointOfEvent(events[events.length - 1]);
-    const kind = await checkpoints.skip(projection.name, from, to, lockKey('batch', projection.name).args);
+    const kind = await checkpoints.skip(projection.name, from, to, batchLockOf(projection.name));
     return kind === 'applied' ? { kind, checkpoint: to } : { kind };
   }
   let setBasedFailure: { readonly cause: unknown } | undefined;
@@ -193,6 +193,15 @@ async function inBatchTransaction(
   }
 }
 
+/** Each projection's batch lock, hashed once (a live batch or skip per append would hash its name each time). */
+const batchLocks = new Map<string, readonly [number, number]>();
+
+function batchLockOf(name: string): readonly [number, number] {
+  let key = batchLocks.get(name);
+  if (!key) batchLocks.set(name, (key = lockKey('batch', name).args));
+  return key;
+}
+
 /** SQLSTATE raised by a live batch's BEGIN when it cannot take the projection's batch lock. */
 const BATCH_PAUSED = 'ES423';
 
@@ -207,7 +216,7 @@ const BATCH_PAUSED = 'ES423';
  * Waiting for the flush would put the fsync of every concurrent append in the way of the read model.
  */
 async function beginLiveBatch(client: pg.PoolClient, projection: Projection): Promise<boolean> {
-  const [classKey, objKey] = lockKey('batch', projection.name).args;
+  const [classKey, objKey] = batchLockOf(projection.name);
   try {
     await client.query(
       `BEGIN; SET LOCAL synchronous_commit = off;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
 import { PG_POOL } from '../database/database.tokens.js';
 import { LOG_START, type LogCheckpoint } from '../event-store/event.js';
+import { CheckpointSkips, type SkipOutcome } from './checkpoint-skips.js';
 
 export interface CheckpointRow {
   readonly name: string;
@@ -48,7 +49,11 @@ export function checkpointOfEvent(event: { transactionId: string; position: stri
 /** The `projection_checkpoints` table: one row per projection. */
 @Injectable()
 export class CheckpointStore {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  private readonly skips: CheckpointSkips;
+
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
+    this.skips = new CheckpointSkips(pool);
+  }
 
   async ensure(names: readonly string[]): Promise<void> {
     await this.pool.query(`INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, [names]);
@@ -87,24 +92,13 @@ export class CheckpointStore {
 
   /**
    * Moves the live checkpoint past events the projection does not handle: the same compare-and-set as
-   * advance(), in one statement and its own transaction, unless a rebuild holds the projection paused
-   * (the batch lock, taken for the statement only). Most batches of most projections are of this kind,
-   * so this saves four round trips on each.
+   * advance(), in its own transaction, unless a rebuild holds the projection paused (the batch lock,
+   * taken for the statement only). Most batches of most projections are of this kind, so this saves
+   * four round trips on each, and the skips of one turn of the event loop share one statement
+   * (checkpoint-skips.ts).
    */
-  async skip(name: string, from: LogCheckpoint, to: LogCheckpoint, batchLock: readonly [number, number]): Promise<'applied' | 'paused' | 'moved'> {
-    const { rows } = await this.pool.query<{ locked: boolean; moved: number }>(
-      `WITH lock AS (SELECT pg_try_advisory_xact_lock($6, $7) AS locked),
-       moved AS (
-         UPDATE projection_checkpoints
-         SET transaction_id = $4, position = $5, status = 'running', last_error = NULL, failed_position = NULL, updated_at = now()
-         WHERE name = $1 AND transaction_id = $2::xid8 AND position = $3 AND (SELECT locked FROM lock)
-         RETURNING 1
-       )
-       SELECT (SELECT locked FROM lock) AS locked, (SELECT count(*)::int FROM moved) AS moved`,
-      [name, from.transactionId, from.position, to.transactionId, to.position, ...batchLock],
-    );
-    if (!rows[0].locked) return 'paused';
-    return rows[0].moved === 1 ? 'applied' : 'moved';
+  skip(name: string, from: LogCheckpoint, to: LogCheckpoint, batchLock: readonly [number, number]): Promise<SkipOutcome> {
+    return this.skips.skip({ name, from, to, batchLock });
   }
 
   /** The same compare-and-set for the shadow tables' checkpoint during a rebuild. */
