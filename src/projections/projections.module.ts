@@ -6,7 +6,7 @@ import { ProjectionRunner } from './projection-runner.js';
 /**
  * The read side's engine. A domain module registers a projection by listing its @ProjectionProvider()
  * class in its `providers`; its GETs mark the read models they use with @UsesReadModels(...names)
- * (HTTP's read-model interceptor honours the mark; the admin routes live in http/admin/).
+ * (HTTP's read-model guard honours the mark; the admin routes live in http/admin/).
  */
 @Global()
 @Module({
