@@ -35,6 +35,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '30',
+    // In this process: tests drive time through a ManualClock a worker thread cannot share, and the
+    // worker's script is built JavaScript (test/projections/worker-mode.test.ts runs dist/ for that mode).
+    PROJECTIONS: 'inline',
     ...env,
   });
   const app = await createApp(config, options);
