@@ -1,10 +1,11 @@
 import { deserialize, serialize } from 'node:v8';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../../src/config/app-config.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { fold } from '../../src/event-store/decider.js';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { EventStore } from '../../src/event-store/event-store.js';
+import { SnapshotSettings } from '../../src/event-store/snapshot-settings.js';
 import { snapshotShape } from '../../src/event-store/snapshot-shape.js';
 import { SnapshotStore } from '../../src/event-store/snapshot-store.js';
 import { address, type Shop } from '../support/shop.js';
@@ -138,6 +139,16 @@ describe('snapshots', () => {
     expect(await t.shop.types(cartId)).toEqual(['CartCreated', 'CartItemAdded', 'CartItemAdded', 'CartItemAdded']);
     const { rows } = await pool.query('SELECT 1 FROM stream_snapshots WHERE stream_id = $1', [cartId]);
     expect(rows).toEqual([]);
+  });
+});
+
+describe('SNAPSHOT_EVERY', () => {
+  it('is a number for every stream type and/or type=number items; 0 is never; anything else stops the start', () => {
+    const settings = new SnapshotSettings(' 100, product = 500,order=0');
+    expect([settings.every('cart'), settings.every('product'), settings.every('order')]).toEqual([100, 500, 0]);
+    expect(new SnapshotSettings('cart=5').every('product')).toBe(0);
+    expect(loadConfig({}).SNAPSHOT_EVERY).toBe('100');
+    for (const bad of ['x', '100,', 'cart=', '-1']) expect(() => loadConfig({ SNAPSHOT_EVERY: bad }), bad).toThrow(/SNAPSHOT_EVERY/);
   });
 });
 
