@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { getMetadataStorage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { SNAPSHOT_EVERY_PATTERN } from '../event-store/snapshot-settings.js';
 import { describeSettings, readEnvironment, type Environment, type SettingSource } from './settings-sources.js';
 
 export const DEVELOPMENT_JWT_SECRET = 'eventshop-development-secret-do-not-use-in-production';
@@ -144,6 +145,14 @@ export class AppConfig {
   get runsBackgroundWork(): boolean {
     return this.projectionsMode === 'inline';
   }
+
+  /**
+   * A stream's folded state is stored every this many events (src/event-store/snapshot-store.ts), so a
+   * cold command on a long stream reads the snapshot and the events after it: a number for every
+   * stream type, and/or `type=number` per stream type (`100,product=500`); 0: never.
+   */
+  @Matches(SNAPSHOT_EVERY_PATTERN, { message: 'SNAPSHOT_EVERY must be a number and/or type=number items, comma separated (100,product=500)' })
+  SNAPSHOT_EVERY = '100';
 
   get usesDevelopmentSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;

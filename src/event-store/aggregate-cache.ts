@@ -6,6 +6,8 @@ export interface CachedState<S> {
   readonly state: S;
   readonly version: number;
   readonly position: string;
+  /** The version of the stream's newest snapshot of this fold, as far as this instance knows. */
+  readonly snapshotVersion?: number;
 }
 
 /** Entries per fold; a cart or product state is a few hundred bytes. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type pg from 'pg';
 import { fold, type Decider, type Decision, type NoReads, type OtherStreamAppend } from './decider.js';
 import { AggregateCache } from './aggregate-cache.js';
@@ -8,6 +8,7 @@ import { ConcurrencyError, DomainError } from './errors.js';
 import type { AppendResult, ExpectedVersion, NewEvent } from './event.js';
 import { EventStore } from './event-store.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { SnapshotStore } from './snapshot-store.js';
 import { loadReads, type Reads } from './stream-reads.js';
 import { commandRetries, commandsHandled, commandsRefused, concurrencyConflicts, eventsAppended } from '../observability/metrics.js';
 
@@ -87,7 +88,11 @@ export class CommandRunner {
   private readonly queue = new KeyedQueue();
   private readonly cache = new AggregateCache();
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** Without it (kernel tests that build a runner by hand), loads fold whole streams. */
+    @Optional() private readonly snapshots?: SnapshotStore,
+  ) {}
 
   /**
    * Runs a command through its decider: loads the command's own stream and the streams it reads,
@@ -141,7 +146,7 @@ export class CommandRunner {
   }
 
   private async attempt(context: CommandContext, makePlan: (session: CommandSession) => Promise<Plan>, fresh = false): Promise<CommandResult> {
-    const session = new CommandSession(this.store, fresh ? null : this.cache, context);
+    const session = new CommandSession(this.store, fresh ? null : this.cache, context, this.snapshots);
     let plan: Plan;
     try {
       plan = await makePlan(session);
@@ -197,7 +202,7 @@ export class CommandRunner {
    * so is one appended at 'any' on top of events this attempt did not fold.
    */
   private remember(session: CommandSession, streams: readonly PlannedAppend[], appended: AppendResult): void {
-    for (const { streamId, events } of streams) {
+    for (const { streamId, streamType, events } of streams) {
       const loaded = session.loaded.get(streamId);
       const version = appended.versions.get(streamId);
       if (!loaded || version === undefined || version !== (session.versions.get(streamId) ?? 0) + events.length) {
@@ -205,7 +210,10 @@ export class CommandRunner {
         continue;
       }
       const state = fold(loaded.projector, events, loaded.state);
-      this.cache.appended(loaded.projector, streamId, { state, version, position: appended.lastPosition });
+      const entry = { state, version, position: appended.lastPosition, streamType, snapshotVersion: loaded.snapshotVersion };
+      // Every `SNAPSHOT_EVERY` events, a snapshot is stored behind the command's back (no wait, no query otherwise).
+      const snapshotVersion = this.snapshots?.consider(loaded.projector, streamId, entry) ?? loaded.snapshotVersion;
+      this.cache.appended(loaded.projector, streamId, { ...entry, snapshotVersion });
     }
   }
 }

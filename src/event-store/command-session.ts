@@ -4,12 +4,15 @@ import { NotFoundError, WrongExpectedVersionError } from './errors.js';
 import type { NewEvent, StoredEvent } from './event.js';
 import type { EventStore } from './event-store.js';
 import type { CommandContext } from './command-runner.js';
+import type { SnapshotStore } from './snapshot-store.js';
 
 export interface Loaded<S> {
   readonly state: S;
   readonly version: number;
   /** Position of the stream's last event ('0' for a new stream). */
   readonly position: string;
+  /** The version of the stream's newest snapshot of this fold, as far as this instance knows (0: none). */
+  readonly snapshotVersion?: number;
 }
 
 export interface LoadOptions {
@@ -27,7 +30,7 @@ export interface LoadOptions {
 /** The streams one attempt of a command has read, at which versions, and through which projector. */
 export class CommandSession {
   readonly versions = new Map<string, number>();
-  readonly loaded = new Map<string, { projector: Projector<unknown, NewEvent>; state: unknown }>();
+  readonly loaded = new Map<string, { projector: Projector<unknown, NewEvent>; state: unknown; snapshotVersion: number }>();
   /** The streams whose version the append must still find (guarded reads and the primary stream). */
   readonly guarded = new Set<string>();
   /** Whether any state this attempt decided on came from the cache. */
@@ -38,6 +41,8 @@ export class CommandSession {
     /** Null when this attempt must read everything from the database. */
     private readonly cache: AggregateCache | null,
     private readonly context: CommandContext,
+    /** Without it, a load folds the whole stream and stores no snapshot. */
+    private readonly snapshots?: SnapshotStore,
   ) {}
 
   /**
@@ -51,22 +56,28 @@ export class CommandSession {
     if (loaded && (expected === undefined || loaded.version === expected)) {
       this.usedCache = true;
     } else {
-      const events = (await this.store.readStream(streamId)) as unknown as StoredEvent<E>[];
-      if (options.streamType !== undefined && events.length > 0 && events[0].streamType !== options.streamType) throw new NotFoundError();
-      loaded = {
-        state: fold(projector, events as unknown as E[]),
-        version: events.length ? events[events.length - 1].version : 0,
-        position: events.length ? events[events.length - 1].position : '0',
-      };
+      loaded = await this.read(projector, streamId, options.streamType);
       this.cache?.set(projector, streamId, loaded);
     }
     this.versions.set(streamId, loaded.version);
-    this.loaded.set(streamId, { projector: projector as Projector<unknown, NewEvent>, state: loaded.state });
+    this.loaded.set(streamId, { projector: projector as Projector<unknown, NewEvent>, state: loaded.state, snapshotVersion: loaded.snapshotVersion ?? 0 });
     if (options.primary || options.guard) this.guarded.add(streamId);
     if (expected !== undefined && expected !== loaded.version) {
       if (loaded.version === 0) throw new NotFoundError();
       throw new WrongExpectedVersionError(streamId, expected, loaded.version);
     }
     return loaded;
+  }
+
+  /** The stream from the database: its snapshot and the events after it, or all its events. */
+  private async read<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, streamType?: string): Promise<Loaded<S>> {
+    if (this.snapshots) return this.snapshots.load(projector, streamId, { streamType });
+    const events = (await this.store.readStream(streamId)) as unknown as StoredEvent<E>[];
+    if (streamType !== undefined && events.length > 0 && events[0].streamType !== streamType) throw new NotFoundError();
+    return {
+      state: fold(projector, events as unknown as E[]),
+      version: events.length ? events[events.length - 1].version : 0,
+      position: events.length ? events[events.length - 1].position : '0',
+    };
   }
 }

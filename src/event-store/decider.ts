@@ -4,6 +4,12 @@ import type { NewEvent } from './event.js';
 export interface Projector<S, E extends NewEvent> {
   readonly initialState: S;
   evolve(state: S, event: E): S;
+  /**
+   * Bump it when the fold changes in a way the source of `evolve` and `initialState` does not show (a
+   * helper `evolve` calls, an upcaster): stored snapshots of the old fold are then never read again.
+   * A change to `evolve` itself or to `initialState` needs no bump (see snapshot-shape.ts).
+   */
+  readonly snapshotVersion?: number;
 }
 
 /** What a decider that reads no other stream is handed as its reads. */

@@ -11,7 +11,8 @@ import { groupCommitBatchSize } from '../observability/metrics.js';
 import { LOG_START, type AppendResult, type EventMetadata, type LogCheckpoint, type StoredEvent, type StreamAppend } from './event.js';
 
 const UNIQUE_VIOLATION = '23505';
-const EVENT_COLUMNS = `global_position, event_id, stream_id, stream_type, version, type, schema_version,
+/** The columns of `events` that toStoredEvent maps (snapshot-store.ts reads a stream's tail with them). */
+export const EVENT_COLUMNS = `global_position, event_id, stream_id, stream_type, version, type, schema_version,
   occurred_at, data, metadata, transaction_id`;
 
 /*
@@ -152,7 +153,7 @@ interface AppendRequest {
   readonly size: number;
 }
 
-interface EventRow {
+export interface EventRow {
   global_position: string;
   event_id: string;
   stream_id: string;
@@ -409,7 +410,7 @@ function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-function toStoredEvent(row: EventRow): StoredEvent {
+export function toStoredEvent(row: EventRow): StoredEvent {
   return {
     position: row.global_position,
     eventId: row.event_id,
