@@ -7,12 +7,12 @@ import { ProjectionRunner } from '../projections/projection-runner.js';
 import type { FromProjector, ToProjector } from './projector-messages.js';
 
 /**
- * The worker's heap limits. Its heap holds the application's modules (36 MB after a GC, measured) and
- * the batches in flight (500 events each, a rebuild's 2,000): 96 MB leaves room for both, and a lower
- * limit makes V8 grow the heap less eagerly (about 30 MB less RSS at rest than with 160 MB, measured
- * once). The young generation stays small: the main thread's is 32 MB a semi-space (package.json).
+ * The worker's heap limits. 96 MB old / 8 MB young (tried first, for memory) made a rebuild of carts from
+ * 1M events 3-4x slower (13,131 events/s against 48,605 with these, the bench's rebuild on a quiet
+ * machine, medians of 3): a rebuild's 2,000-event batches churn the young generation, and a small heap
+ * turns that into back-to-back collections. The cost in RSS under the add-item load is not measured yet.
  */
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 };
 /** Longest the worker may take to finish its batches and close before it is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
 /** A worker that died is started again after this. */
