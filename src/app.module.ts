@@ -1,4 +1,4 @@
-import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -9,7 +9,7 @@ import { migrationsOf, type DomainModule } from './database/module-migrations.js
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HttpModule } from './http/http.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
-import { requestLogging } from './observability/request-logging.js';
+import { createRootLogger, RequestLog } from './observability/request-logging.js';
 import { CartsModule } from './modules/carts/carts.module.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
@@ -42,16 +42,15 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    const logger = createRootLogger({ level: config.LOG_LEVEL }, options.logDestination);
+    const requestLog = new RequestLog(logger, [config.JWT_SECRET, config.METRICS_TOKEN ?? '']);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          // Not nestjs-pino's default '{/*splat}': @fastify/middie prefixes it with '/', and then it
-          // matches only URLs starting with '//' (the one URL shape that used to be logged).
-          forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
-          pinoHttp: requestLogging({ level: config.LOG_LEVEL, secrets: [config.JWT_SECRET, config.METRICS_TOKEN ?? ''] }, options.logDestination),
-        }),
+        // nestjs-pino is the application's logger, on our pino instance; its request middleware is
+        // mounted on no route: requests are logged by RequestLog, a Fastify hook (it says why).
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         DatabaseModule.forRoot(migrations),
         CqrsModule.forRoot(),
         EventStoreModule,
@@ -62,7 +61,7 @@ export class AppModule {
         ...domainModules,
       ],
       // PROJECTIONS=worker: the thread that runs the projections, reactions, timers and webhook delivery.
-      providers: [ProjectorWorker],
+      providers: [ProjectorWorker, { provide: RequestLog, useValue: requestLog }],
     };
   }
 }

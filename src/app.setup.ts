@@ -6,6 +6,7 @@ import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { edgeServerOptions, registerRequestEdge } from './http/request-edge.js';
 import { requestIdOf } from './http/request-id.js';
+import { RequestLog } from './observability/request-logging.js';
 import { buildOpenApiDocument } from './http/openapi/document.js';
 import { createValidationPipe } from './http/validation.pipe.js';
 
@@ -20,6 +21,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  app.get(RequestLog).register(app.getHttpAdapter().getInstance());
   await registerRequestEdge(app, config);
   app.useGlobalPipes(createValidationPipe());
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError } from '../database/connection-loss.js';
 import { ConflictError, DomainError } from '../event-store/errors.js';
 import { ERROR_STATUS } from './openapi/error-codes.js';
@@ -49,7 +49,9 @@ export class ErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500 && body.code !== 'UNAVAILABLE' && body.code !== 'PROJECTION_LAGGING') {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      // The request's id by hand: log lines carry no request context by themselves (see RequestLog).
+      const id = host.switchToHttp().getRequest<FastifyRequest>().id;
+      this.logger.error(`request ${id}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     }
     if (body.statusCode === 503) void reply.header('Retry-After', '1');
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
