@@ -93,6 +93,17 @@ describe('response headers', () => {
     for (const r of answers) expect(r.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it("sends helmet's security headers on every answer, the CSP without upgrade-insecure-requests", async () => {
+    const answers = [await t.http().get('/products'), await t.http().get('/no-such-route'), await t.http().get('/docs-json')];
+    for (const r of answers) {
+      expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(r.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+      expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(r.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    }
+  });
+
   it('sends Cache-Control: no-store on answers to a signed-in caller, not on the public catalog', async () => {
     const alice = t.token('alice');
     const cartId = (await t.http().post('/carts').set('Authorization', alice).send({}).expect(201)).body.id;
