@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import path from 'node:path';
@@ -81,6 +81,8 @@ async function profileLoad(ctx, { key, title, unit, prepare }) {
   progress.step(`profile ${key}: warmed up`);
 
   await app.pool.query('SELECT pg_stat_statements_reset()');
+  const dbBefore = await databaseCounters(app.pool);
+  const backendsBefore = await backendCpu(app.pool);
   const meter = cpuMeter({ servicePid: app.service.pid });
   const loadStart = performance.now();
   const loadStartWall = Date.now();
@@ -96,8 +98,10 @@ async function profileLoad(ctx, { key, title, unit, prepare }) {
     `SELECT calls, total_exec_time, mean_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') AS query
      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
        AND query NOT LIKE '%pg_stat_activity%'
-     ORDER BY total_exec_time DESC LIMIT 15`,
+     ORDER BY total_exec_time DESC LIMIT 25`,
   );
+  const dbAfter = await databaseCounters(app.pool);
+  const backendsAfter = await backendCpu(app.pool);
   await app.stop();
   const exitWall = Date.now();
   const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
@@ -153,6 +157,24 @@ async function profileLoad(ctx, { key, title, unit, prepare }) {
   out('| --- | --- | --- | --- |');
   for (const row of backendStates.rows.slice(0, 15)) out(`| ${row.application} | ${row.state} | ${row.wait} | ${fmt(row.average, 2)} |`);
   out();
+  out('### PostgreSQL: work per ' + unit + ' (whole server, load window)');
+  out();
+  out(`| figure | total | per ${unit} |`);
+  out('| --- | --- | --- |');
+  const done = result.perSecond * loadSec;
+  for (const [label, k] of [['statements executed (pg_stat_statements calls)', 'calls'], ['transactions committed', 'commits'], ['WAL records', 'walRecords'], ['WAL bytes', 'walBytes'], ['WAL full-page images', 'walFpi']]) {
+    const total = Number(dbAfter[k]) - Number(dbBefore[k]);
+    out(`| ${label} | ${fmt(total)} | ${fmt(total / done, 2)} |`);
+  }
+  out();
+  out('### PostgreSQL: CPU by backend (from /proc, load window)');
+  out();
+  out(`| backend (application or type) | backends | cores | CPU ms per ${unit} |`);
+  out('| --- | --- | --- | --- |');
+  for (const row of backendCpuRows(backendsBefore, backendsAfter, loadSec)) {
+    out(`| ${row.name} | ${row.count} | ${fmt(row.cores, 3)} | ${fmt((row.cores / result.perSecond) * 1000, 3)} |`);
+  }
+  out();
   out('### PostgreSQL: top statements by total execution time (pg_stat_statements, load window only)');
   out();
   out('| calls | total ms | mean ms | rows | statement |');
@@ -194,4 +216,43 @@ async function sampleBackendStates(url, done) {
     })
     .sort((a, b) => b.average - a.average);
   return { samples, rows };
+}
+
+/** Server-wide counters: statements run, commits, WAL written (for per-request figures over a load window). */
+async function databaseCounters(pool) {
+  const { rows } = await pool.query(
+    `SELECT (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements) AS calls,
+            (SELECT sum(xact_commit) FROM pg_stat_database) AS commits,
+            wal_records AS "walRecords", wal_bytes AS "walBytes", wal_fpi AS "walFpi"
+       FROM pg_stat_wal`,
+  );
+  return rows[0];
+}
+
+/** CPU ticks so far of each PostgreSQL process, with its application name (client backends) or type. */
+async function backendCpu(pool) {
+  const { rows } = await pool.query(`SELECT pid, coalesce(nullif(application_name, ''), backend_type) AS name FROM pg_stat_activity`);
+  const ticks = new Map();
+  for (const { pid, name } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks.set(pid, { name, ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // The backend ended in the meantime.
+    }
+  }
+  return ticks;
+}
+
+function backendCpuRows(before, after, seconds) {
+  const hz = 100;
+  const byName = new Map();
+  for (const [pid, { name, ticks }] of after) {
+    const start = before.get(pid)?.ticks ?? ticks;
+    const row = byName.get(name) ?? { name, count: 0, cores: 0 };
+    row.count++;
+    row.cores += (ticks - start) / hz / seconds;
+    byName.set(name, row);
+  }
+  return [...byName.values()].sort((a, b) => b.cores - a.cores);
 }

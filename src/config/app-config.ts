@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
 import { getMetadataStorage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { SNAPSHOT_EVERY_PATTERN } from '../event-store/snapshot-settings.js';
@@ -153,6 +154,13 @@ export class AppConfig {
    */
   @Matches(SNAPSHOT_EVERY_PATTERN, { message: 'SNAPSHOT_EVERY must be a number and/or type=number items, comma separated (100,product=500)' })
   SNAPSHOT_EVERY = '100';
+
+  /**
+   * This instance's id in its append notifications: not a setting, made at load. The projector thread
+   * loads the main thread's configuration, id included, so both threads ignore the instance's own NOTIFYs
+   * (they tell each other of their appends directly).
+   */
+  instanceId: string = randomUUID();
 
   get usesDevelopmentSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;

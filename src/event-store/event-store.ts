@@ -9,6 +9,7 @@ import { HORIZON_CTES } from './log-horizon.js';
 import { PositionLookup } from './position-lookup.js';
 import { groupCommitBatchSize } from '../observability/metrics.js';
 import { LOG_START, type AppendResult, type EventMetadata, type LogCheckpoint, type StoredEvent, type StreamAppend } from './event.js';
+import { SharedLogReads } from './shared-log-reads.js';
 
 const UNIQUE_VIOLATION = '23505';
 /** The columns of `events` that toStoredEvent maps (snapshot-store.ts reads a stream's tail with them). */
@@ -167,21 +168,35 @@ export interface EventRow {
   transaction_id: string;
 }
 
+/** Who appended, as an append listener hears it. */
+export type AppendOrigin = 'this-thread' | 'other-thread';
+
 /** The domain-free kernel over the `events` table: append with optimistic concurrency, and reads. */
 @Injectable()
 export class EventStore {
-  private readonly appendListeners = new Set<() => void>();
+  private readonly appendListeners = new Set<(origin: AppendOrigin) => void>();
   private readonly groupCommit = new GroupCommit<AppendRequest, AppendResult>((batch) => this.appendGroup(batch), {
     maxInFlight: GROUP_COMMIT_IN_FLIGHT,
     maxBatchSize: GROUP_COMMIT_MAX_EVENTS,
   });
 
+  /** Concurrent reads from one checkpoint, by any reader of this thread, share a query (see SharedLogReads). */
+  private readonly sharedReads = new SharedLogReads((from, limit) => this.queryLogBatch(from, limit, this.pool));
+
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  /** Calls `listener` after each committed append by this process (a wake-up signal, nothing more). */
-  onAppended(listener: () => void): () => void {
+  /**
+   * Calls `listener` after each committed append by this thread ('this-thread'), and when another thread
+   * of this process says it appended ('other-thread', see appendedInProcess): a wake-up signal, nothing more.
+   */
+  onAppended(listener: (origin: AppendOrigin) => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
+  }
+
+  /** Another thread of this process appended (the main thread and the projector thread tell each other). */
+  appendedInProcess(): void {
+    for (const listener of this.appendListeners) listener('other-thread');
   }
 
   /**
@@ -267,7 +282,11 @@ export class EventStore {
    * On `db`, when given, outside any transaction: a live projection batch reads on its own pipelined
    * connection, right behind its commit.
    */
-  async readLogBatch(checkpoint: LogCheckpoint, limit: number, db: pg.Pool | pg.PoolClient = this.pool): Promise<LogBatch> {
+  readLogBatch(checkpoint: LogCheckpoint, limit: number, db?: pg.PoolClient): Promise<LogBatch> {
+    return db ? this.queryLogBatch(checkpoint, limit, db) : this.sharedReads.readLogBatch(checkpoint, limit);
+  }
+
+  private async queryLogBatch(checkpoint: LogCheckpoint, limit: number, db: pg.Pool | pg.PoolClient): Promise<LogBatch> {
     const { rows } = await db.query<EventRow & { held_back: boolean }>(READ_LOG_BATCH_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
     const heldBack = rows[0]?.held_back ?? false;
     const events = rows[0]?.global_position === null ? [] : rows.map(toStoredEvent);
@@ -322,7 +341,7 @@ export class EventStore {
   }
 
   private appended(): void {
-    for (const listener of this.appendListeners) listener();
+    for (const listener of this.appendListeners) listener('this-thread');
   }
 
   /** Each request's result, or a ConcurrencyError for each request whose expected versions did not hold. */

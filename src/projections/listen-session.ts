@@ -40,6 +40,11 @@ export class ListenSession {
     private readonly events: ListenSessionEvents,
     /** The channels to LISTEN to. */
     private readonly channels: readonly string[] = [CHANNEL],
+    /**
+     * This instance's id (AppConfig.instanceId): its own append notifications are dropped, since its
+     * appends wake its readers in process (see AppendBroadcast).
+     */
+    private readonly instanceId?: string,
   ) {}
 
   /** Identifies the current connection; undefined while disconnected. */
@@ -90,7 +95,10 @@ export class ListenSession {
 
   private async connect(): Promise<void> {
     const client = new pg.Client(this.config);
-    client.on('notification', (message) => this.events.onNotify(message.channel, message.payload));
+    client.on('notification', (message) => {
+      if (message.channel === CHANNEL && this.instanceId !== undefined && message.payload === this.instanceId) return;
+      this.events.onNotify(message.channel, message.payload);
+    });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {

@@ -15,7 +15,6 @@ import type { Projection } from './projection.js';
 import { checkReadModelUsers, discoverProjections } from './projection-discovery.js';
 import { readProjectionStatuses, type ProjectionStatus } from './projection-status.js';
 import { ReadYourWrites } from './read-your-writes.js';
-import { SharedLogReads } from './shared-log-reads.js';
 import { trackPool, trackProjections } from '../observability/metrics.js';
 import { readProjectionProgress } from './projection-progress.js';
 import {
@@ -55,7 +54,6 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
   /** Whether this process applies the projections (PROJECTIONS=inline, or the worker thread and projector process). */
   private readonly applies: boolean;
   private rebuildStarter: RebuildStarter | undefined;
-  private readonly logReads: SharedLogReads;
   private readonly batchPool: pg.Pool;
   private unsubscribe: (() => void) | undefined;
   private untrackMetrics: (() => void)[] = [];
@@ -82,15 +80,15 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
         onLost: () => undefined,
       },
       this.applies ? [APPENDS_CHANNEL, ADVANCES_CHANNEL] : [ADVANCES_CHANNEL],
+      config.instanceId,
     );
     // Live batches run on pipelined connections of their own (see inBatchTransaction): one per projection
     // at most, as each applier runs one batch at a time.
     this.batchPool = new pg.Pool({ ...pool.options, application_name: 'eventshop-projection-batches', pipeline: true, max: BATCH_POOL_SIZE });
     // An idle connection that breaks (a server restart) is dropped by the pool; the next batch opens another.
     this.batchPool.on('error', (error) => this.logger.warn(`projection batch connection lost: ${error.message}`));
-    this.broadcast = new AppendBroadcast(pool);
+    this.broadcast = new AppendBroadcast(pool, config.instanceId);
     this.advances = new AdvanceBroadcast(pool);
-    this.logReads = new SharedLogReads(store);
     this.reads = new ReadYourWrites({ store, checkpoints, localCheckpoint: (name) => this.knownCheckpoint(name) });
   }
 
@@ -110,11 +108,12 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     if (this.appliers.size === 0 || this.started) return;
     this.started = true;
     await this.session.open();
-    // Our own appends wake our appliers at once; other instances (and a projector process) hear of them
-    // through the broadcast.
-    this.unsubscribe = this.store.onAppended(() => {
+    // Our own process's appends wake our appliers at once; other instances (and a projector process)
+    // hear of them through the broadcast.
+    this.unsubscribe = this.store.onAppended((origin) => {
       if (this.applies) this.wake();
-      this.broadcast.appended();
+      // Once per append: by the thread that appended.
+      if (origin === 'this-thread') this.broadcast.appended();
     });
     if (this.applies) for (const applier of this.appliers.values()) applier.start();
   }
@@ -283,7 +282,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
       name,
       new LiveApplier(projection, {
         pool: this.batchPool,
-        store: this.logReads,
+        store: this.store,
         readNext: (client, after) => this.store.readLogBatch(after, LIVE_BATCH_SIZE, client),
         checkpoints: this.checkpoints,
         session: this.session,

@@ -3,10 +3,10 @@
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '../event-store/errors.js';
+import { EventStore } from '../event-store/event-store.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
-import { ReactionRunner } from '../reactions/reaction-runner.js';
 import { openProjector } from './open-projector.js';
-import type { FromProjector, ToProjector } from './projector-messages.js';
+import { tellAppends, type FromProjector, type ToProjector } from './projector-messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('projector-thread.js runs as a worker thread (PROJECTIONS=worker); `npm run projector` runs the projector as a process');
@@ -14,14 +14,14 @@ const post = (message: FromProjector) => port.postMessage(message);
 
 const app = await openProjector((workerData as { settings: Record<string, string> }).settings);
 const projections = app.get(ProjectionRunner);
-const reactions = app.get(ReactionRunner);
 projections.onAdvanced((name, checkpoint) => post({ type: 'advanced', name, checkpoint }));
+const store = app.get(EventStore);
+tellAppends(store, () => post({ type: 'appended' }));
 
 let stopping: Promise<void> | undefined;
 port.on('message', (message: ToProjector) => {
   if (message.type === 'appended') {
-    projections.wake();
-    reactions.wake();
+    store.appendedInProcess();
   } else if (message.type === 'rebuild') {
     projections.startRebuild(message.name).then(
       () => post({ type: 'rebuild-started', id: message.id }),

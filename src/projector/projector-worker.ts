@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { EventStore } from '../event-store/event-store.js';
 import { ProjectionRebuildingError } from '../projections/projection.errors.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
-import type { FromProjector, ToProjector } from './projector-messages.js';
+import { tellAppends, type FromProjector, type ToProjector } from './projector-messages.js';
 
 /**
  * The worker's heap limits. 96 MB old / 8 MB young (tried first, for memory) made a rebuild of carts from
@@ -31,7 +31,6 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
   private exited: Promise<void> = Promise.resolve();
   private readonly rebuilds = new Map<number, { readonly name: string; resolve(): void; reject(error: Error): void }>();
   private nextRequest = 1;
-  private appendPosted = false;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -45,15 +44,7 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.projectionsMode !== 'worker') return;
     await this.start();
-    // One message per turn of the event loop at most, however many group commits it saw.
-    this.unsubscribe = this.store.onAppended(() => {
-      if (this.appendPosted) return;
-      this.appendPosted = true;
-      setImmediate(() => {
-        this.appendPosted = false;
-        this.post({ type: 'appended' });
-      });
-    });
+    this.unsubscribe = tellAppends(this.store, () => this.post({ type: 'appended' }));
     this.runner.delegateRebuilds((name) => this.rebuild(name));
   }
 
@@ -120,6 +111,10 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
   private received(message: FromProjector): void {
     if (message.type === 'advanced') {
       this.runner.recordCheckpoint(message.name, message.checkpoint);
+      return;
+    }
+    if (message.type === 'appended') {
+      this.store.appendedInProcess();
       return;
     }
     if (message.type === 'ready') return;

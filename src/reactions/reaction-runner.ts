@@ -43,11 +43,16 @@ export class ReactionRunner implements OnModuleInit, OnApplicationBootstrap, Bef
     this.session = new ListenSession(
       { ...pool.options, application_name: 'eventshop-reactions' },
       {
-        onNotify: () => this.wakeAll(),
+        // Appends wake the readers, timer notifications the firer; a reconnect (no channel) both.
+        onNotify: (channel) => {
+          if (channel !== TIMERS_CHANNEL) this.readers.forEach((reader) => reader.wake());
+          if (channel !== APPENDS_CHANNEL) this.firer?.wake();
+        },
         // Nothing to do but wait: each loop sees its lock's generation is gone and tries again.
         onLost: () => undefined,
       },
       [APPENDS_CHANNEL, TIMERS_CHANNEL],
+      config.instanceId,
     );
     this.checkpoints = new ReactionCheckpoints(pool);
     this.timerStore = new TimerStore(pool);
@@ -104,16 +109,6 @@ export class ReactionRunner implements OnModuleInit, OnApplicationBootstrap, Bef
   /** How many timers are pending, overdue and failing. */
   timersSummary(): Promise<TimersSummary> {
     return this.timerStore.summary(this.clock.now());
-  }
-
-  /** Events were appended (told by the main thread, in the worker thread). */
-  wake(): void {
-    this.wakeAll();
-  }
-
-  private wakeAll(): void {
-    for (const reader of this.readers.values()) reader.wake();
-    this.firer?.wake();
   }
 
   private async stop(): Promise<void> {

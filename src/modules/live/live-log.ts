@@ -6,8 +6,8 @@ import { EventStore } from '../../event-store/event-store.js';
 import { HORIZON_CTES } from '../../event-store/log-horizon.js';
 import { checkpointOfEvent } from '../../projections/checkpoint-store.js';
 import { ListenSession } from '../../projections/listen-session.js';
-import { SharedLogReads } from '../../projections/shared-log-reads.js';
 import { WakeSignal } from '../../projections/wake-signal.js';
+import { AppConfig } from '../../config/app-config.js';
 
 /** Events per read: with events of at most 64 KiB, a stream holds at most a few MiB at a time (and caught-up streams share the read). */
 const BATCH_SIZE = 50;
@@ -26,16 +26,16 @@ export class LiveLog implements OnApplicationBootstrap, BeforeApplicationShutdow
   private readonly logger = new Logger('LiveStreams');
   private readonly followers = new Map<WakeSignal, () => void>();
   private readonly session: ListenSession;
-  private readonly reads: SharedLogReads;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
-    store: EventStore,
+    private readonly store: EventStore,
+    config: AppConfig,
   ) {
-    this.reads = new SharedLogReads(store);
-    this.session = new ListenSession({ ...pool.options, application_name: 'eventshop-live' }, { onNotify: () => this.wakeAll(), onLost: () => undefined });
+    const events = { onNotify: () => this.wakeAll(), onLost: () => undefined };
+    this.session = new ListenSession({ ...pool.options, application_name: 'eventshop-live' }, events, undefined, config.instanceId);
     this.unsubscribe = store.onAppended(() => this.wakeAll());
   }
 
@@ -79,7 +79,7 @@ export class LiveLog implements OnApplicationBootstrap, BeforeApplicationShutdow
     let checkpoint = from;
     try {
       while (!signal.closed) {
-        const read = await this.reads.readLogBatch(checkpoint, BATCH_SIZE);
+        const read = await this.store.readLogBatch(checkpoint, BATCH_SIZE);
         for (const event of read.events) {
           if (keep(event) && !(await send(event))) return;
           checkpoint = checkpointOfEvent(event);

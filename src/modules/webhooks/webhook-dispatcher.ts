@@ -6,7 +6,6 @@ import { PG_POOL } from '../../database/database.tokens.js';
 import { EventStore } from '../../event-store/event-store.js';
 import { ListenSession } from '../../projections/listen-session.js';
 import type { AdvisoryLockKey } from '../../projections/projection-locks.js';
-import { SharedLogReads } from '../../projections/shared-log-reads.js';
 import { DELIVERY_SETTINGS, DeliverySlots, MAX_CONCURRENT_DELIVERIES, type DeliverySettings } from './delivery-settings.js';
 import { EndpointDeliverer } from './endpoint-deliverer.js';
 import { WebhookDeliveries } from './webhook-deliveries.js';
@@ -30,7 +29,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly deliverers = new Map<string, EndpointDeliverer>();
   private readonly session: ListenSession;
   private readonly slots = new DeliverySlots(MAX_CONCURRENT_DELIVERIES);
-  private readonly logReads: SharedLogReads;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private refreshing: Promise<void> | undefined;
@@ -44,8 +42,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(DELIVERY_SETTINGS) private readonly settings: DeliverySettings,
     private readonly config: AppConfig,
   ) {
-    this.session = new ListenSession({ ...pool.options, application_name: 'eventshop-webhooks' }, { onNotify: () => this.wakeAll(), onLost: () => undefined });
-    this.logReads = new SharedLogReads(store);
+    this.session = new ListenSession({ ...pool.options, application_name: 'eventshop-webhooks' }, { onNotify: () => this.wakeAll(), onLost: () => undefined }, undefined, this.config.instanceId);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,7 +94,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const deliverer = new EndpointDeliverer(id, {
         endpoints: this.endpoints,
         deliveries: this.deliveries,
-        store: this.logReads,
+        store: this.store,
         session: this.session,
         slots: this.slots,
         settings: this.settings,
