@@ -12,7 +12,7 @@
  *                  (the service has none since the pipeline trim; kept to show what it cost)
  *   edge         (no interceptor) + the request edge: helmet, Cache-Control, the rate-limit hook,
  *                  input hygiene, X-Request-Id, the HTTP metrics hook
- *   logging      + nestjs-pino request logging, as the service configures it (level warn)
+ *   logging      + request logging (RequestLog's onResponse hook) and nestjs-pino, as the service configures them (level warn)
  *
  * The full service is the ladder's last rung (the scenario measures it beside these). Configured by
  * PORT, DATABASE_URL (the service's database), JWT_SECRET, LADDER_STEP.
@@ -67,7 +67,7 @@ if (!at('nest')) {
 }
 
 async function listenNest() {
-  const { Controller, Get, Inject, Module, Param, Query, RequestMethod } = await import('@nestjs/common');
+  const { Controller, Get, Inject, Module, Param, Query } = await import('@nestjs/common');
   const { APP_GUARD, APP_INTERCEPTOR, NestFactory, Reflector } = await import('@nestjs/core');
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   const { ThrottlerStorage, ThrottlerStorageService } = await import('@nestjs/throttler');
@@ -117,10 +117,14 @@ async function listenNest() {
   const runner = { localPositionOf: () => '1', positionOf: async () => '1', waitForPosition: async () => true };
   const passThrough = { intercept: (_context, next) => next.handle() };
   const imports = [];
+  let requestLog;
   if (at('logging')) {
+    // As AppModule configures it: nestjs-pino on the service's pino logger, requests logged by RequestLog.
     const { LoggerModule } = await import('nestjs-pino');
-    const { requestLogging } = await load('observability/request-logging.js');
-    imports.push(LoggerModule.forRoot({ forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }], pinoHttp: requestLogging({ level: 'warn', secrets: [config.JWT_SECRET] }) }));
+    const { createRootLogger, RequestLog } = await load('observability/request-logging.js');
+    const logger = createRootLogger({ level: 'warn' });
+    requestLog = new RequestLog(logger, [config.JWT_SECRET]);
+    imports.push(LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }));
   }
   const edge = at('edge');
   class LadderModule {}
@@ -156,6 +160,7 @@ async function listenNest() {
   if (at('logging')) {
     const { Logger } = await import('nestjs-pino');
     app.useLogger(app.get(Logger));
+    requestLog.register(app.getHttpAdapter().getInstance());
   }
   app.useGlobalFilters(new ErrorFilter());
   if (edge) await registerRequestEdge(app, config);

@@ -7,6 +7,10 @@ import { median } from '../lib/stats.mjs';
 import { reportFailures } from './add-item.mjs';
 import { placeOrders } from './order-reads.mjs';
 
+/** Seconds per measured run and per warm-up of each rung (a GET at 50 connections settles within a second). */
+const LADDER_RUN_SEC = 5;
+const LADDER_WARMUP_SEC = 2;
+
 /** The rungs, bottom up (bench/baselines/ladder-server.mjs says what each adds); the full service is the top one. */
 const RUNGS = [
   { step: 'fastify', label: 'bare Fastify + the read' },
@@ -16,7 +20,7 @@ const RUNGS = [
   { step: 'guards', label: '+ BodilessRouteGuard, ReadModelGuard' },
   { step: 'interceptor', label: '(+ one pass-through global interceptor: the rxjs layer the service no longer has)' },
   { step: 'edge', label: '+ request edge: helmet, rate-limit hook, hygiene, request id, metrics hook' },
-  { step: 'logging', label: '+ request logging (nestjs-pino, level warn)' },
+  { step: 'logging', label: '+ request logging (RequestLog hook, level warn)' },
 ];
 
 /**
@@ -27,6 +31,9 @@ const RUNGS = [
  */
 export async function ladderScenario(ctx) {
   const { settings: s, app, progress, tokens } = ctx;
+  // Nine targets: shorter runs than the other scenarios' keep the full bench within half an hour.
+  const runSec = Math.min(s.runSec, LADDER_RUN_SEC);
+  const warmupSec = Math.min(s.warmupSec, LADDER_WARMUP_SEC);
   const section = { id: 'ladder', title: `Request pipeline ladder: GET /orders/:id (${s.connections} connections)`, figures: [], ratios: [], notes: [] };
   let orders = await ownedOrders(app.pool, 1000);
   if (orders.length < 100) orders = (await placeOrders(ctx, app, 300)).map((o) => ({ id: o.id, customerId: o.customerId }));
@@ -69,7 +76,7 @@ export async function ladderScenario(ctx) {
         describe: (r) => `${fmt(r.perSecond)} req/s, p50 ${fmt(r.latency.p50, 2)} ms, p99 ${fmt(r.latency.p99, 2)} ms`,
         run: async ({ warmup, beforeLoad }) => {
           await beforeLoad();
-          return httpLoad({ baseUrl: t.baseUrl, connections: s.connections, durationSec: warmup ? s.warmupSec : s.runSec, next });
+          return httpLoad({ baseUrl: t.baseUrl, connections: s.connections, durationSec: warmup ? warmupSec : runSec, next });
         },
       })),
     });
@@ -84,7 +91,7 @@ export async function ladderScenario(ctx) {
     }
     reportFailures(section, Object.fromEntries(targets.map((t) => [t.label, runs[t.key]])));
     section.notes.push(
-      `Every rung answers the same requests: GET /orders/:id of ${fmt(orders.length)} placed orders, each by its owner with the owner's token, in rotation, through dist/'s OrderQueries.findOrder on the service's own database (20 pooled connections per rung). Rungs are cumulative except the interceptor rung, which is the guards rung plus one pass-through global interceptor; the edge rung builds on the guards rung. The rate limiter is configured as in the bench's service (RATE_LIMIT_PER_MINUTE=0).`,
+      `Each rung: a ${fmt(warmupSec)} s warm-up, then ${fmt(s.runs)} measured runs of ${fmt(runSec)} s. Every rung answers the same requests: GET /orders/:id of ${fmt(orders.length)} placed orders, each by its owner with the owner's token, in rotation, through dist/'s OrderQueries.findOrder on the service's own database (20 pooled connections per rung). Rungs are cumulative except the interceptor rung, which is the guards rung plus one pass-through global interceptor; the edge rung builds on the guards rung. The rate limiter is configured as in the bench's service (RATE_LIMIT_PER_MINUTE=0).`,
       `"Server CPU per request" is the server process's CPU (cores) divided by its throughput: on a shared machine it moves less than req/s. Median server CPU of the bare Fastify rung: ${fmt(median(runs.fastify.map((x) => x.cpu.service)), 2)} cores; of the full service: ${fmt(median(runs.service.map((x) => x.cpu.service)), 2)} cores.`,
     );
   } finally {
