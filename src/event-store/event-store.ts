@@ -12,10 +12,10 @@ import { LOG_START, type AppendResult, type EventMetadata, type LogCheckpoint, t
 import { SharedLogReads } from './shared-log-reads.js';
 
 const UNIQUE_VIOLATION = '23505';
-/** The columns of `events` that toStoredEvent maps (snapshot-store.ts reads a stream's tail with them). */
 /**
- * An event row's columns. `occurred_at` comes as the ISO text StoredEvent carries, built by PostgreSQL:
- * pg's parse into a Date (and toISOString after it) was 7.5% of a rebuild's CPU.
+ * The columns of `events` that toStoredEvent maps (snapshot-store.ts reads a stream's tail with them).
+ * `occurred_at` comes as the ISO text StoredEvent carries, built by PostgreSQL: pg's parse into a Date
+ * (and toISOString after it) was 7.5% of a rebuild's CPU.
  */
 export const EVENT_COLUMNS = `global_position, event_id, stream_id, stream_type, version, type, schema_version,
   to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, data, metadata, transaction_id`;
@@ -285,7 +285,8 @@ export class EventStore {
    * with the read.
    *
    * On `db`, when given, outside any transaction: a live projection batch reads on its own pipelined
-   * connection, right behind its commit.
+   * connection, right behind its commit. Without it, concurrent reads from the same checkpoint by any
+   * reader of this thread share one query (SharedLogReads).
    */
   readLogBatch(checkpoint: LogCheckpoint, limit: number, db?: pg.PoolClient): Promise<LogBatch> {
     return db ? this.queryLogBatch(checkpoint, limit, db) : this.sharedReads.readLogBatch(checkpoint, limit);
