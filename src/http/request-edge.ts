@@ -92,7 +92,7 @@ export async function registerRequestEdge(app: NestFastifyApplication, config: A
  * @fastify/helmet built helmet's whole middleware chain again for every request: 5% of the service's
  * CPU under the add-item load (`npm run bench -- --profile`).
  */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name] = Array.isArray(value) ? value.join(', ') : String(value)),

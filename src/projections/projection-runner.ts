@@ -118,8 +118,8 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     if (this.applies) for (const applier of this.appliers.values()) applier.start();
   }
 
-  /** Events were appended (told by the main thread, in the worker thread): wakes the appliers. */
-  wake(): void {
+  /** Events were appended (by this process, or another instance's NOTIFY): wakes the appliers. */
+  private wake(): void {
     for (const applier of this.appliers.values()) applier.wake();
   }
 

@@ -23,7 +23,7 @@ export type FromProjector =
  * Tells the other thread of this thread's appends: one message per turn of the event loop at most,
  * however many group commits it saw. (Appends the other thread told us of are not told back.)
  */
-export function tellAppends(store: EventStore, tell: () => void): () => void {
+export function tellAppends(store: Pick<EventStore, 'onAppended'>, tell: () => void): () => void {
   let pending = false;
   return store.onAppended((origin) => {
     if (origin !== 'this-thread' || pending) return;
