@@ -103,10 +103,7 @@ const READ_LOG_SQL = `WITH ${HORIZON_CTES} ${READ_LOG_AFTER}`;
  */
 export const READ_LOG_BATCH_SQL = `WITH ${HORIZON_CTES}
 SELECT held.held_back, e.* FROM
-  (SELECT coalesce(
-     (SELECT transaction_id FROM events ORDER BY transaction_id DESC LIMIT 1) >= (SELECT xid FROM horizon),
-     false
-   ) AS held_back) held
+  (SELECT coalesce((SELECT xid FROM newest) >= (SELECT xid FROM horizon), false) AS held_back) held
 LEFT JOIN LATERAL (${READ_LOG_AFTER}) e ON true`;
 
 /** Up to this many appends in flight at once; more wait and go out together in the next statement. */
