@@ -5,6 +5,7 @@ import type { LogBatch } from '../event-store/event-store.js';
 import { checkpointOfEvent, type CheckpointStore } from './checkpoint-store.js';
 import type { Projection, ProjectionContext } from './projection.js';
 import { lockKey } from './projection-locks.js';
+import type { BatchRows, RowCache } from './row-cache.js';
 
 const logger = new Logger('ProjectionRunner');
 
@@ -68,11 +69,31 @@ export async function applyBatch(
   from: LogCheckpoint,
   target: BatchTarget,
   readNext?: ReadNext,
+  rows?: RowCache,
+): Promise<BatchOutcome> {
+  const outcome = await applyOrSkip(pool, checkpoints, projection, events, from, target, readNext, rows).catch((error: unknown) => {
+    rows?.clear();
+    throw error;
+  });
+  if (outcome.kind !== 'applied') rows?.clear();
+  return outcome;
+}
+
+async function applyOrSkip(
+  pool: pg.Pool,
+  checkpoints: CheckpointStore,
+  projection: Projection,
+  events: readonly StoredEvent[],
+  from: LogCheckpoint,
+  target: BatchTarget,
+  readNext: ReadNext | undefined,
+  rows: RowCache | undefined,
 ): Promise<BatchOutcome> {
   const handled = events.filter((event) => projection.handlers[event.type] !== undefined);
   if (handled.length === 0 && target === 'live') {
     const to = checkpointOfEvent(events[events.length - 1]);
     const kind = await checkpoints.skip(projection.name, from, to, batchLockOf(projection.name));
+    if (kind === 'applied') rows?.committed(rows.batch(from), to);
     return kind === 'applied' ? { kind, checkpoint: to } : { kind };
   }
   let setBasedFailure: { readonly cause: unknown } | undefined;
@@ -85,9 +106,10 @@ export async function applyBatch(
         throw new SetBasedFailedError(error);
       }
     };
-    const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, setBased, readNext, (error) => new SetBasedFailedError(error)).catch((error: unknown) => {
+    const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, setBased, readNext, rows, (error) => new SetBasedFailedError(error)).catch((error: unknown) => {
       if (!(error instanceof SetBasedFailedError)) throw error;
       setBasedFailure = error;
+      rows?.clear();
       return undefined;
     });
     if (outcome) return outcome;
@@ -104,7 +126,7 @@ export async function applyBatch(
         throw new HandlerFailedError(projection.name, event, index, error);
       }
     }
-  }, readNext);
+  }, readNext, rows);
   if (setBasedFailure) {
     // The handlers succeeded where applyBatch failed: a transient error, or applyBatch refusing (or failing
     // on) input the handlers take. Correct either way, but slower; worth knowing.
@@ -134,10 +156,12 @@ async function inBatchTransaction(
   target: BatchTarget,
   write: (ctx: ProjectionContext, flush: () => Promise<void>) => Promise<void>,
   readNext: ReadNext | undefined,
+  rows: RowCache | undefined,
   deferredFailure: (cause: unknown) => Error = (cause) => (cause instanceof Error ? cause : new Error(String(cause))),
 ): Promise<BatchOutcome> {
   const client = await pool.connect();
-  const { ctx, flush } = contextFor(client, projection, target);
+  const batchRows = target === 'live' ? rows?.batch(from) : undefined;
+  const { ctx, flush } = contextFor(client, projection, target, batchRows);
   let broken: Error | undefined;
   // Resolves false when a rebuild or verify holds the projection paused (the transaction is then aborted).
   let locked: Promise<boolean> = Promise.resolve(true);
@@ -170,7 +194,10 @@ async function inBatchTransaction(
       // Executed after the commit (in order, on this connection), so it sees what the next read would.
       const next = readNext && client.pipeline ? readNext(client, to).catch(() => undefined) : undefined;
       await written();
-      if (await committed) return { kind: 'applied', checkpoint: to, next: await next };
+      if (await committed) {
+        if (batchRows) rows?.committed(batchRows, to);
+        return { kind: 'applied', checkpoint: to, next: await next };
+      }
       await client.query('ROLLBACK');
       return { kind: 'moved' };
     }
@@ -238,24 +265,30 @@ class SetBasedFailedError extends Error {
   }
 }
 
-function contextFor(client: pg.PoolClient, projection: Projection, target: BatchTarget): { ctx: ProjectionContext; flush: () => Promise<void> } {
+function contextFor(client: pg.PoolClient, projection: Projection, target: BatchTarget, rows: BatchRows | undefined): { ctx: ProjectionContext; flush: () => Promise<void> } {
   return projectionContext(client, (logicalName) => {
     if (!projection.tables.includes(logicalName)) {
       throw new Error(`projection ${projection.name} does not own table ${logicalName} (its tables: ${projection.tables.join(', ')})`);
     }
     return pg.escapeIdentifier(physicalTable(logicalName, target));
-  });
+  }, rows);
 }
 
 /**
- * A projection's context on `client` (the batch's transaction), with `table` naming its tables; `flush`
+ * A projection's context on `client` (the batch's transaction), with `table` naming its tables (and, in
+ * a live batch, `rows` the applier's cached rows); `flush`
  * resolves once every write deferred so far has succeeded, or rejects with the first failure.
  */
-export function projectionContext(client: pg.PoolClient, table: (logicalName: string) => string): { ctx: ProjectionContext; flush: () => Promise<void> } {
+export function projectionContext(
+  client: pg.PoolClient,
+  table: (logicalName: string) => string,
+  rows?: BatchRows,
+): { ctx: ProjectionContext; flush: () => Promise<void> } {
   const deferred: Promise<unknown>[] = [];
   const ctx: ProjectionContext = {
     client,
     table,
+    rows,
     defer(text, values) {
       const result = client.query(text, values);
       result.catch(() => undefined); // reported by flush()

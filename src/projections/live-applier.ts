@@ -9,6 +9,7 @@ import { compareCheckpoints, type CheckpointStore } from './checkpoint-store.js'
 import type { ListenSession } from './listen-session.js';
 import type { Projection } from './projection.js';
 import { lockKey, type AdvisoryLockKey } from './projection-locks.js';
+import { RowCache } from './row-cache.js';
 import { WakeSignal } from './wake-signal.js';
 
 /** Events per batch: large enough to amortise the transaction, small enough to keep it short. */
@@ -68,6 +69,8 @@ export class LiveApplier {
   private heldBackStreak = 0;
   /** The log after `after`, read right behind the last batch's commit: the next step's read, already done. */
   private readAhead: { readonly after: LogCheckpoint; readonly batch: LogBatch } | undefined;
+  /** The rows this applier's committed batches wrote (row-cache.ts). */
+  private readonly rows = new RowCache();
   private readonly metrics: { readonly batchDuration: ReturnType<typeof projectionBatchDuration.labels>; readonly failures: ReturnType<typeof projectionFailures.labels> };
 
   constructor(
@@ -103,6 +106,7 @@ export class LiveApplier {
   reload(): void {
     this.checkpoint = undefined;
     this.readAhead = undefined;
+    this.rows.clear();
     this.signal.wake();
   }
 
@@ -137,6 +141,7 @@ export class LiveApplier {
     this.lockGeneration = generation;
     this.checkpoint = undefined;
     this.readAhead = undefined;
+    this.rows.clear();
     this.logger.log(`applying projection ${this.projection.name}`);
     return true;
   }
@@ -183,7 +188,7 @@ export class LiveApplier {
 
   private async apply(events: readonly StoredEvent[], from: LogCheckpoint): Promise<'applied' | 'paused' | 'moved'> {
     const timer = this.metrics.batchDuration.startTimer();
-    const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, from, 'live', this.deps.readNext);
+    const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, from, 'live', this.deps.readNext, this.rows);
     if (outcome.kind === 'applied') timer();
     if (outcome.kind === 'moved') this.checkpoint = undefined;
     if (outcome.kind !== 'applied') return outcome.kind;
@@ -237,6 +242,7 @@ export class LiveApplier {
   private unavailable(error: unknown): StepOutcome {
     this.checkpoint = undefined;
     this.readAhead = undefined;
+    this.rows.clear();
     if (this.outages++ === 0) this.logger.warn(`projection ${this.projection.name} waits for the database: ${describeError(error)}`);
     return 'unavailable';
   }

@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import type pg from 'pg';
 import type { StoredEvent } from '../event-store/event.js';
+import type { BatchRows } from './row-cache.js';
 
 /**
  * What a projection's handlers write through: the batch's transaction, and the physical name of each
@@ -17,6 +18,11 @@ export interface ProjectionContext {
    * trip instead of two. Anything the projection reads after it must not depend on it.
    */
   defer(text: string, values?: unknown[]): void;
+  /**
+   * A live batch's view of the rows its applier committed before (row-cache.ts), which a declared read
+   * model consults before it loads rows, and tells the rows it wrote. Absent in a rebuild's batches.
+   */
+  readonly rows?: BatchRows;
 }
 
 /**

@@ -45,7 +45,7 @@ export class ReadModelProjection<E extends NewEvent, Row> implements Projection 
       return { key, event };
     });
     if (steps.length === 0) return;
-    const loaded = await loadRows(ctx, model.table, keys);
+    const loaded = await this.rowsOf(keys, ctx);
     const folded = new Map<string, Row | null>();
     for (const key of keys.keys()) folded.set(key, loaded.get(key) ?? null);
     const totals = (model.totals ?? []).map((t) => new TotalsChange(t));
@@ -59,5 +59,20 @@ export class ReadModelProjection<E extends NewEvent, Row> implements Projection 
     const statements = writeRows(ctx, model.table, loaded, folded, params);
     for (const change of totals) statements.push(...change.statements(ctx, params));
     deferAll(ctx, statements, params);
+    for (const [key, row] of folded) ctx.rows?.set(key, row);
+  }
+
+  /** The rows of `keys` that exist: from the live applier's cache where it has them, the rest in one load. */
+  private async rowsOf(keys: ReadonlyMap<string, unknown[]>, ctx: ProjectionContext): Promise<Map<string, Row>> {
+    const cache = ctx.rows;
+    if (!cache) return loadRows(ctx, this.model.table, keys);
+    const missing = new Map([...keys].filter(([key]) => !cache.has(key)));
+    const rows = missing.size > 0 ? await loadRows(ctx, this.model.table, missing) : new Map<string, Row>();
+    for (const key of keys.keys()) {
+      // What this projection's evolve returned for the key in a committed batch, or null.
+      const cached = missing.has(key) ? null : (cache.get(key) as Row | null);
+      if (cached) rows.set(key, cached);
+    }
+    return rows;
   }
 }
