@@ -160,7 +160,7 @@ async function inBatchTransaction(
   deferredFailure: (cause: unknown) => Error = (cause) => (cause instanceof Error ? cause : new Error(String(cause))),
 ): Promise<BatchOutcome> {
   const client = await pool.connect();
-  const batchRows = target === 'live' ? rows?.batch(from) : undefined;
+  const batchRows = rows?.batch(from);
   const { ctx, flush } = contextFor(client, projection, target, batchRows);
   let broken: Error | undefined;
   // Resolves false when a rebuild or verify holds the projection paused (the transaction is then aborted).
@@ -207,6 +207,7 @@ async function inBatchTransaction(
       return { kind: 'moved' };
     }
     await client.query('COMMIT');
+    if (batchRows) rows?.committed(batchRows, to);
     return { kind: 'applied', checkpoint: to };
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: Error) => {

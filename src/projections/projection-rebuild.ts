@@ -8,6 +8,7 @@ import { BATCH_SIZE } from './live-applier.js';
 import type { Projection } from './projection.js';
 import { ProjectionRebuildingError } from './projection.errors.js';
 import { lockKey } from './projection-locks.js';
+import { RowCache } from './row-cache.js';
 
 export interface RebuildProgress {
   /** replaying: the bulk of the log, while the live model carries on; catching-up: with the live model paused. */
@@ -76,6 +77,8 @@ const FIRST_ANALYZE_AT = 5_000;
  * events take some 40 ms this way, less than BATCH_SIZE events through per-event handlers.
  */
 const SET_BASED_BATCH_SIZE = 2_000;
+/** Rows the replay keeps: four batches' worth of streams of one event each. */
+const REBUILD_CACHE_ROWS = 8_192;
 /** Replay rounds before the live applier is paused for the catch-up, at most (see replay). */
 const MAX_REPLAY_ROUNDS = 4;
 
@@ -95,6 +98,11 @@ export class ProjectionRebuild {
   private differences: TableDifference[] = [];
   private nextAnalyzeAt = FIRST_ANALYZE_AT;
   private readonly batchSize: number;
+  /**
+   * The rows the replay wrote into the fresh shadows, which only it writes: a key it never wrote has no
+   * row there, and a batch loads only rows the cache has dropped since (row-cache.ts).
+   */
+  private readonly rows = RowCache.ofEmptyTable(LOG_START, REBUILD_CACHE_ROWS);
 
   constructor(
     private readonly projection: Projection,
@@ -221,7 +229,7 @@ export class ProjectionRebuild {
   }
 
   private async apply(events: readonly StoredEvent[], phase: RebuildProgress['phase']): Promise<void> {
-    const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, this.checkpoint, 'rebuild');
+    const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, this.checkpoint, 'rebuild', undefined, this.rows);
     if (outcome.kind !== 'applied') throw new Error(`the rebuild checkpoint of ${this.projection.name} was moved by someone else`);
     this.checkpoint = outcome.checkpoint;
     this.processed += events.length;

@@ -19,8 +19,8 @@ export interface ProjectionContext {
    */
   defer(text: string, values?: unknown[]): void;
   /**
-   * A live batch's view of the rows its applier committed before (row-cache.ts), which a declared read
-   * model consults before it loads rows, and tells the rows it wrote. Absent in a rebuild's batches.
+   * The rows the batches before this one committed (row-cache.ts), which a declared read model consults
+   * before it loads rows, and tells the rows it wrote. A projection that writes its own SQL ignores it.
    */
   readonly rows?: BatchRows;
 }

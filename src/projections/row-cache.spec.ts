@@ -54,4 +54,19 @@ describe('RowCache', () => {
     expect([third.has('a'), third.has('b'), third.has('c')]).toEqual([true, false, true]);
     expect(third.get('a')).toBe(3);
   });
+
+  it('knows, of a table that started empty, that a key it never wrote has no row, until it forgets anything', () => {
+    const cache = RowCache.ofEmptyTable(at(0), 1);
+    const first = cache.batch(at(0));
+    expect(first.has('never')).toBe(true);
+    expect(first.get('never')).toBeNull();
+    first.set('a', 1);
+    first.set('b', 2);
+    cache.committed(first, at(1));
+    const second = cache.batch(at(1));
+    // 'a' was dropped (capacity 1): its row exists, and must be loaded again.
+    expect([second.has('a'), second.has('b'), second.has('never')]).toEqual([false, true, true]);
+    // A batch from elsewhere: nothing is known any more.
+    expect(cache.batch(at(7)).has('never')).toBe(false);
+  });
 });

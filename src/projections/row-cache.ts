@@ -18,14 +18,28 @@ export const ROW_CACHE_ROWS = 4_096;
  */
 export class RowCache {
   private readonly rows = new Map<string, unknown>();
-  private at: LogCheckpoint | undefined;
+  /**
+   * For a table known to have started empty at `at` (a rebuild's shadow): the keys dropped from `rows`
+   * since. Every other key has no row, and needs no load to find out.
+   */
+  private evicted: Set<string> | undefined;
 
-  constructor(private readonly capacity = ROW_CACHE_ROWS) {}
+  constructor(
+    private readonly capacity = ROW_CACHE_ROWS,
+    private at?: LogCheckpoint,
+  ) {}
+
+  /** A cache for a table that holds no row at `at`, and that only this cache's batches write from then on. */
+  static ofEmptyTable(at: LogCheckpoint, capacity: number): RowCache {
+    const cache = new RowCache(capacity, at);
+    cache.evicted = new Set();
+    return cache;
+  }
 
   /** The cache as a batch from `from` sees it (empty unless the cache stands there). */
   batch(from: LogCheckpoint): BatchRows {
     if (!this.at || compareCheckpoints(this.at, from) !== 0) this.clear();
-    return new BatchRows(this.rows);
+    return new BatchRows(this);
   }
 
   /** The batch committed, its checkpoint moved to `to`: its rows are the table's now. */
@@ -33,10 +47,12 @@ export class RowCache {
     for (const [key, row] of batch.written) {
       this.rows.delete(key); // re-inserted last: the most recently used
       this.rows.set(key, row);
+      this.evicted?.delete(key);
     }
     for (const key of this.rows.keys()) {
       if (this.rows.size <= this.capacity) break;
       this.rows.delete(key);
+      this.evicted?.add(key);
     }
     this.at = to;
   }
@@ -44,6 +60,17 @@ export class RowCache {
   clear(): void {
     this.rows.clear();
     this.at = undefined;
+    this.evicted = undefined;
+  }
+
+  /** Whether the row under `key` is known (cached, or known not to exist). */
+  knows(key: string): boolean {
+    return this.rows.has(key) || (this.evicted !== undefined && !this.evicted.has(key));
+  }
+
+  /** The row under `key` if cached; null if known not to exist. */
+  row(key: string): unknown {
+    return this.rows.get(key) ?? null;
   }
 
   get size(): number {
@@ -59,15 +86,15 @@ export class RowCache {
 export class BatchRows {
   readonly written = new Map<string, unknown>();
 
-  constructor(private readonly cached: ReadonlyMap<string, unknown>) {}
+  constructor(private readonly cache: Pick<RowCache, 'knows' | 'row'>) {}
 
   has(key: string): boolean {
-    return this.written.has(key) || this.cached.has(key);
+    return this.written.has(key) || this.cache.knows(key);
   }
 
   /** The row under `key` (null: known not to exist), if known. */
   get(key: string): unknown {
-    return this.written.has(key) ? this.written.get(key) : this.cached.get(key);
+    return this.written.has(key) ? this.written.get(key) : this.cache.row(key);
   }
 
   set(key: string, row: unknown): void {
