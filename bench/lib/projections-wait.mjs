@@ -44,15 +44,18 @@ export async function waitForProjections(source, { timeoutMs = 600_000, onWait }
 }
 
 /**
- * Marks every projection as having applied the whole log, without applying it: for a database whose
- * log the bench seeded while the service was stopped, when the scenario does not need those events in
- * the read models (a rebuild replays them anyway) and a live catch-up would only cost minutes.
+ * Marks every projection, and every reaction, as having handled the whole log, without handling it: for a
+ * database whose log the bench seeded while the service was stopped, when the scenario does not need
+ * those events in the read models (a rebuild replays them anyway) and a live catch-up would only cost
+ * minutes. A reaction left behind would read the whole log on the projector's thread during the first
+ * measured run (it did: the first of three rebuilds ran at 30,570 events/s, the others at 44,447 and 54,766).
  * Returns false if there is no checkpoint row to move (the service has not started on it yet).
  */
 export async function skipProjectionsToHead(pool) {
+  const head = `(SELECT transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1) last`;
   const { rowCount } = await pool.query(
-    `UPDATE projection_checkpoints c SET transaction_id = last.transaction_id, position = last.global_position, updated_at = now()
-     FROM (SELECT transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1) last`,
+    `UPDATE projection_checkpoints c SET transaction_id = last.transaction_id, position = last.global_position, updated_at = now() FROM ${head}`,
   );
+  await pool.query(`UPDATE reaction_checkpoints c SET transaction_id = last.transaction_id, position = last.global_position, updated_at = now() FROM ${head}`);
   return rowCount > 0;
 }
