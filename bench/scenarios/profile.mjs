@@ -124,7 +124,7 @@ async function profileLoad(ctx, { key, title, unit, prepare }) {
   progress.step(`profile ${key}: ${fmt(result.perSecond)} ${unit}s/s under the profiler`);
 
   const { rows: statements } = await app.pool.query(
-    `SELECT calls, total_exec_time, mean_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') AS query
+    `SELECT calls, total_exec_time, mean_exec_time, total_plan_time, mean_plan_time, rows, regexp_replace(query, '\\s+', ' ', 'g') AS query
      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
        AND query NOT LIKE '%pg_stat_activity%'
      ORDER BY total_exec_time DESC LIMIT 25`,
@@ -206,10 +206,10 @@ async function profileLoad(ctx, { key, title, unit, prepare }) {
   out();
   out('### PostgreSQL: top statements by total execution time (pg_stat_statements, load window only)');
   out();
-  out('| calls | total ms | mean ms | rows | statement |');
-  out('| --- | --- | --- | --- | --- |');
+  out('| calls | total ms | mean ms | planning: total ms | planning: mean ms | rows | statement |');
+  out('| --- | --- | --- | --- | --- | --- | --- |');
   for (const st of statements) {
-    out(`| ${fmt(Number(st.calls))} | ${fmt(st.total_exec_time)} | ${fmt(st.mean_exec_time, 3)} | ${fmt(Number(st.rows))} | \`${st.query.slice(0, 220).replace(/\|/g, '\\|')}${st.query.length > 220 ? '…' : ''}\` |`);
+    out(`| ${fmt(Number(st.calls))} | ${fmt(st.total_exec_time)} | ${fmt(st.mean_exec_time, 3)} | ${fmt(st.total_plan_time)} | ${fmt(st.mean_plan_time, 3)} | ${fmt(Number(st.rows))} | \`${st.query.slice(0, 220).replace(/\|/g, '\\|')}${st.query.length > 220 ? '…' : ''}\` |`);
   }
   out();
   return lines;

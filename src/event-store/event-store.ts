@@ -270,7 +270,7 @@ export class EventStore {
    * append (in this database or any other) hold nothing back.
    */
   async readLog(checkpoint: LogCheckpoint, limit: number): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(READ_LOG_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
+    const { rows } = await this.pool.query<EventRow>({ name: 'eventshop.read-log', text: READ_LOG_SQL, values: [checkpoint.transactionId, checkpoint.position, limit] });
     return rows.map(toStoredEvent);
   }
 
@@ -290,7 +290,11 @@ export class EventStore {
   }
 
   private async queryLogBatch(checkpoint: LogCheckpoint, limit: number, db: pg.Pool | pg.PoolClient): Promise<LogBatch> {
-    const { rows } = await db.query<EventRow & { held_back: boolean }>(READ_LOG_BATCH_SQL, [checkpoint.transactionId, checkpoint.position, limit]);
+    const { rows } = await db.query<EventRow & { held_back: boolean }>({
+      name: 'eventshop.read-log-batch',
+      text: READ_LOG_BATCH_SQL,
+      values: [checkpoint.transactionId, checkpoint.position, limit],
+    });
     const heldBack = rows[0]?.held_back ?? false;
     const events = rows[0]?.global_position === null ? [] : rows.map(toStoredEvent);
     return { events, heldBack };
@@ -352,7 +356,8 @@ export class EventStore {
     let rows: { global_position: string; stream_id: string; version: number }[];
     try {
       const guarded = requests.some((request) => request.guards.length > 0);
-      ({ rows } = await db.query(guarded ? GUARDED_APPEND_SQL : APPEND_SQL, toAppendParams(requests, guarded)));
+      const values = toAppendParams(requests, guarded);
+      ({ rows } = await db.query(guarded ? { name: 'eventshop.append-guarded', text: GUARDED_APPEND_SQL, values } : { name: 'eventshop.append', text: APPEND_SQL, values }));
     } catch (error) {
       if (requests.length === 1 && isUniqueViolation(error, 'events_stream_version_key')) throw new ConcurrencyError();
       throw error;

@@ -97,15 +97,19 @@ export class CheckpointSkips {
   }
 
   private async run(batch: readonly Waiting[]): Promise<void> {
-    const { rows } = await this.pool.query<{ name: string; locked: boolean; moved: boolean }>(SKIP_SQL, [
-      batch.map((s) => s.name),
-      batch.map((s) => s.from.transactionId),
-      batch.map((s) => s.from.position),
-      batch.map((s) => s.to.transactionId),
-      batch.map((s) => s.to.position),
-      batch.map((s) => s.batchLock[0]),
-      batch.map((s) => s.batchLock[1]),
-    ]);
+    const { rows } = await this.pool.query<{ name: string; locked: boolean; moved: boolean }>({
+      name: 'eventshop.skip-checkpoints',
+      text: SKIP_SQL,
+      values: [
+        batch.map((s) => s.name),
+        batch.map((s) => s.from.transactionId),
+        batch.map((s) => s.from.position),
+        batch.map((s) => s.to.transactionId),
+        batch.map((s) => s.to.position),
+        batch.map((s) => s.batchLock[0]),
+        batch.map((s) => s.batchLock[1]),
+      ],
+    });
     const byName = new Map(rows.map((row) => [row.name, row]));
     for (const waiting of batch) {
       const row = byName.get(waiting.name);
