@@ -71,24 +71,6 @@ export async function applyBatch(
   readNext?: ReadNext,
   rows?: RowCache,
 ): Promise<BatchOutcome> {
-  const outcome = await applyOrSkip(pool, checkpoints, projection, events, from, target, readNext, rows).catch((error: unknown) => {
-    rows?.clear();
-    throw error;
-  });
-  if (outcome.kind !== 'applied') rows?.clear();
-  return outcome;
-}
-
-async function applyOrSkip(
-  pool: pg.Pool,
-  checkpoints: CheckpointStore,
-  projection: Projection,
-  events: readonly StoredEvent[],
-  from: LogCheckpoint,
-  target: BatchTarget,
-  readNext: ReadNext | undefined,
-  rows: RowCache | undefined,
-): Promise<BatchOutcome> {
   const handled = events.filter((event) => projection.handlers[event.type] !== undefined);
   if (handled.length === 0 && target === 'live') {
     const to = checkpointOfEvent(events[events.length - 1]);
@@ -109,7 +91,6 @@ async function applyOrSkip(
     const outcome = await inBatchTransaction(pool, checkpoints, projection, events, from, target, setBased, readNext, rows, (error) => new SetBasedFailedError(error)).catch((error: unknown) => {
       if (!(error instanceof SetBasedFailedError)) throw error;
       setBasedFailure = error;
-      rows?.clear();
       return undefined;
     });
     if (outcome) return outcome;

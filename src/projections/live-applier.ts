@@ -191,7 +191,13 @@ export class LiveApplier {
     const outcome = await applyBatch(this.deps.pool, this.deps.checkpoints, this.projection, events, from, 'live', this.deps.readNext, this.rows);
     if (outcome.kind === 'applied') timer();
     if (outcome.kind === 'moved') this.checkpoint = undefined;
-    if (outcome.kind !== 'applied') return outcome.kind;
+    // Someone else wrote, or may write, the tables (another applier; a rebuild, which may swap them in
+    // at this very checkpoint): the rows this one remembers may be stale. (A batch that failed and rolled
+    // back left the tables as the cache knows them.)
+    if (outcome.kind !== 'applied') {
+      this.rows.clear();
+      return outcome.kind;
+    }
     this.checkpoint = outcome.checkpoint;
     if (outcome.next) this.readAhead = { after: outcome.checkpoint, batch: outcome.next };
     this.noteCommitted(outcome.checkpoint);

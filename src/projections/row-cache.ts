@@ -11,8 +11,9 @@ export const ROW_CACHE_ROWS = 4_096;
  *
  * It stands at the checkpoint its last committed batch moved to, and is worth anything only to a batch
  * that starts there: the checkpoint's compare-and-set then proves, at commit, that no other writer moved
- * the projection in between (a rebuild's swap, an applier elsewhere). Anything else empties it: a batch
- * from elsewhere, one that did not commit (rolled back, paused, moved, failed), a lost applier lock. Rows
+ * the projection in between (a rebuild's swap, an applier elsewhere). A batch from elsewhere empties it,
+ * and so does its applier when a batch finds the projection paused or moved, or loses its lock. A batch
+ * that rolled back changes nothing: its rows join the cache only once it has committed. Rows
  * are kept as the read model's evolve got them (normalised and never changed: evolve must not change its
  * argument), the least recently used dropped beyond `capacity`. A row known not to exist is kept as null.
  */
