@@ -257,9 +257,9 @@ function contextFor(client: pg.PoolClient, projection: Projection, target: Batch
 }
 
 /**
- * A projection's context on `client` (the batch's transaction), with `table` naming its tables (and, in
- * a live batch, `rows` the applier's cached rows); `flush`
- * resolves once every write deferred so far has succeeded, or rejects with the first failure.
+ * A projection's context on `client` (the batch's transaction), with `table` naming its tables and `rows`
+ * the rows the batches before it committed (row-cache.ts); `flush` resolves once every write deferred so
+ * far has succeeded, or rejects with the first failure.
  */
 export function projectionContext(
   client: pg.PoolClient,
