@@ -106,6 +106,16 @@ SELECT held.held_back, e.* FROM
   (SELECT coalesce((SELECT xid FROM newest) >= (SELECT xid FROM horizon), false) AS held_back) held
 LEFT JOIN LATERAL (${READ_LOG_AFTER}) e ON true`;
 
+/**
+ * The statements every command and every reader runs, named: pg prepares each once per connection, and
+ * PostgreSQL stops planning it anew on every call (under the add-item load planning cost more than
+ * running: 0.49 against 0.29 ms a log read, 0.44 against 1.30 ms an append).
+ */
+const APPEND = { name: 'eventshop.append', text: APPEND_SQL };
+const GUARDED_APPEND = { name: 'eventshop.append-guarded', text: GUARDED_APPEND_SQL };
+const READ_LOG = { name: 'eventshop.read-log', text: READ_LOG_SQL };
+const READ_LOG_BATCH = { name: 'eventshop.read-log-batch', text: READ_LOG_BATCH_SQL };
+
 /** Up to this many appends in flight at once; more wait and go out together in the next statement. */
 const GROUP_COMMIT_IN_FLIGHT = 4;
 /** Events per group-commit statement, at most (one command's events are never split). */
@@ -270,7 +280,7 @@ export class EventStore {
    * append (in this database or any other) hold nothing back.
    */
   async readLog(checkpoint: LogCheckpoint, limit: number): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<EventRow>({ name: 'eventshop.read-log', text: READ_LOG_SQL, values: [checkpoint.transactionId, checkpoint.position, limit] });
+    const { rows } = await this.pool.query<EventRow>({ ...READ_LOG, values: [checkpoint.transactionId, checkpoint.position, limit] });
     return rows.map(toStoredEvent);
   }
 
@@ -290,11 +300,7 @@ export class EventStore {
   }
 
   private async queryLogBatch(checkpoint: LogCheckpoint, limit: number, db: pg.Pool | pg.PoolClient): Promise<LogBatch> {
-    const { rows } = await db.query<EventRow & { held_back: boolean }>({
-      name: 'eventshop.read-log-batch',
-      text: READ_LOG_BATCH_SQL,
-      values: [checkpoint.transactionId, checkpoint.position, limit],
-    });
+    const { rows } = await db.query<EventRow & { held_back: boolean }>({ ...READ_LOG_BATCH, values: [checkpoint.transactionId, checkpoint.position, limit] });
     const heldBack = rows[0]?.held_back ?? false;
     const events = rows[0]?.global_position === null ? [] : rows.map(toStoredEvent);
     return { events, heldBack };
@@ -357,7 +363,7 @@ export class EventStore {
     try {
       const guarded = requests.some((request) => request.guards.length > 0);
       const values = toAppendParams(requests, guarded);
-      ({ rows } = await db.query(guarded ? { name: 'eventshop.append-guarded', text: GUARDED_APPEND_SQL, values } : { name: 'eventshop.append', text: APPEND_SQL, values }));
+      ({ rows } = await db.query({ ...(guarded ? GUARDED_APPEND : APPEND), values }));
     } catch (error) {
       if (requests.length === 1 && isUniqueViolation(error, 'events_stream_version_key')) throw new ConcurrencyError();
       throw error;

@@ -40,6 +40,9 @@ LEFT JOIN LATERAL (
 ) e ON true
 ORDER BY e.version`;
 
+/** Named, so each connection prepares it once (a command loads one or more streams; see APPEND in event-store.ts). */
+const LOAD = { name: 'eventshop.load-stream', text: LOAD_SQL };
+
 /*
  * A newer snapshot never gives way to an older one (two instances, or two commands finishing out of
  * order). Rows of other shapes stay: another fold of the same stream may still use them (the catalog's
@@ -85,11 +88,7 @@ export class SnapshotStore implements OnModuleDestroy {
    * `streamType`, a stream of another type is not found (and not folded: its events are not this fold's).
    */
   async load<S, E extends NewEvent>(projector: Projector<S, E>, streamId: string, options: { streamType?: string } = {}): Promise<SnapshotLoad<S>> {
-    const { rows } = await this.pool.query<LoadRow>({
-      name: 'eventshop.load-stream',
-      text: LOAD_SQL,
-      values: [streamId, snapshotShape(projector as Projector<unknown, NewEvent>)],
-    });
+    const { rows } = await this.pool.query<LoadRow>({ ...LOAD, values: [streamId, snapshotShape(projector as Projector<unknown, NewEvent>)] });
     const first = rows[0];
     const tail = first.global_position === null ? [] : rows.map((row) => toStoredEvent(row as EventRow) as unknown as StoredEvent<E>);
     const streamType = tail[0]?.streamType ?? first.snapshot_stream_type ?? undefined;

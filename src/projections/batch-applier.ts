@@ -75,7 +75,7 @@ export async function applyBatch(
   if (handled.length === 0 && target === 'live') {
     const to = checkpointOfEvent(events[events.length - 1]);
     const kind = await checkpoints.skip(projection.name, from, to, batchLockOf(projection.name));
-    if (kind === 'applied') rows?.committed(rows.batch(from), to);
+    if (kind === 'applied') rows?.skipped(from, to);
     return kind === 'applied' ? { kind, checkpoint: to } : { kind };
   }
   let setBasedFailure: { readonly cause: unknown } | undefined;

@@ -40,6 +40,9 @@ WITH input AS MATERIALIZED (
 )
 SELECT i.name, i.locked, EXISTS (SELECT 1 FROM moved m WHERE m.name = i.name) AS moved FROM input i`;
 
+/** Named: prepared once per connection, then no longer planned per call. */
+const SKIP = { name: 'eventshop.skip-checkpoints', text: SKIP_SQL };
+
 /**
  * Moves checkpoints past events their projections do not handle, many projections in one statement.
  *
@@ -98,8 +101,7 @@ export class CheckpointSkips {
 
   private async run(batch: readonly Waiting[]): Promise<void> {
     const { rows } = await this.pool.query<{ name: string; locked: boolean; moved: boolean }>({
-      name: 'eventshop.skip-checkpoints',
-      text: SKIP_SQL,
+      ...SKIP,
       values: [
         batch.map((s) => s.name),
         batch.map((s) => s.from.transactionId),

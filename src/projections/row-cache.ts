@@ -1,8 +1,8 @@
 import type { LogCheckpoint } from '../event-store/event.js';
 import { compareCheckpoints } from './checkpoint-store.js';
 
-/** Rows a live applier keeps per projection, at most: the carts of a busy hour, a few MB. */
-export const ROW_CACHE_ROWS = 4_096;
+/** Rows a live applier keeps per projection, at most. */
+const ROW_CACHE_ROWS = 4_096;
 
 /**
  * The rows a projection's live applier has committed, as its table holds them, so that its next batch
@@ -58,6 +58,12 @@ export class RowCache {
     this.at = to;
   }
 
+  /** The checkpoint moved from `from` to `to` past events the projection does not handle: no row changed. */
+  skipped(from: LogCheckpoint, to: LogCheckpoint): void {
+    if (this.at && compareCheckpoints(this.at, from) === 0) this.at = to;
+    else this.clear();
+  }
+
   clear(): void {
     this.rows.clear();
     this.at = undefined;
@@ -72,10 +78,6 @@ export class RowCache {
   /** The row under `key` if cached; null if known not to exist. */
   row(key: string): unknown {
     return this.rows.get(key) ?? null;
-  }
-
-  get size(): number {
-    return this.rows.size;
   }
 }
 
