@@ -11,13 +11,16 @@
  *   answers 200; `poll`: GETs every 2 ms until the cart's version reaches the command's (if the header is
  *   not honoured). This includes one GET's round trip through the loaded service.
  * After each sample it also times a plain GET of the now-visible cart: what any read costs under this load.
+ *
+ * With `floorTable` (the lag floor's view, lag-floor.mjs), the table clock also times that table for the
+ * same command, from the same answer.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 
-const { baseUrl, databaseUrl, carts, productId, mode, intervalMs } = workerData;
+const { baseUrl, databaseUrl, carts, productId, mode, intervalMs, floorTable } = workerData;
 // A few connections: samples overlap when the lag is longer than the interval.
 const db = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'eventshop-bench-lag' });
 let stopping = false;
@@ -27,6 +30,7 @@ parentPort.on('message', (message) => {
 
 const lags = [];
 const tableLags = [];
+const floorLags = [];
 const plainGets = [];
 const problems = [];
 /** How many times a GET with X-Min-Position answered 503 (not visible within the service's 5 s). */
@@ -47,7 +51,8 @@ async function sample(cart) {
   const answered = performance.now();
   if (command.status !== 200) throw new Error(`add item answered ${command.status}`);
   const { position, version } = command.body;
-  const inTable = visibleInTable(cart.id, version, answered);
+  const inTable = visibleInTable('carts_view', cart.id, version, answered);
+  const inFloor = floorTable && visibleInTable(floorTable, cart.id, version, answered);
   if (mode === 'min-position') {
     for (;;) {
       const read = await call('GET', `/carts/${cart.id}`, cart.auth, undefined, { 'x-min-position': position });
@@ -71,17 +76,18 @@ async function sample(cart) {
   }
   lags.push(performance.now() - answered);
   tableLags.push(await inTable);
+  if (inFloor) floorLags.push(await inFloor);
   const t0 = performance.now();
   const plain = await call('GET', `/carts/${cart.id}`, cart.auth);
   if (plain.status === 200) plainGets.push(performance.now() - t0);
 }
 
-/** Milliseconds from `answered` until the cart's row in carts_view has reached `version`. */
-async function visibleInTable(cartId, version, answered) {
+/** Milliseconds from `answered` until the cart's row in `table` has reached `version`. */
+async function visibleInTable(table, cartId, version, answered) {
   for (;;) {
-    const { rows } = await db.query('SELECT version FROM carts_view WHERE id = $1', [cartId]);
+    const { rows } = await db.query(`SELECT version FROM ${table} WHERE id = $1`, [cartId]);
     if (rows.length && rows[0].version >= version) return performance.now() - answered;
-    if (performance.now() - answered > 60_000) throw new Error('not visible in carts_view after 60 s');
+    if (performance.now() - answered > 60_000) throw new Error(`not visible in ${table} after 60 s`);
     await sleep(1);
   }
 }
@@ -107,4 +113,4 @@ while (!stopping) {
 }
 await Promise.all(inFlight);
 await db.end();
-parentPort.postMessage({ lags, tableLags, plainGets, problems, gaveUp });
+parentPort.postMessage({ lags, tableLags, floorLags, plainGets, problems, gaveUp });

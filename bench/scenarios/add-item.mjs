@@ -1,5 +1,6 @@
 /* global fetch */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { BENCH_METRICS_TOKEN, mapConcurrent } from '../lib/api-client.mjs';
@@ -77,30 +78,7 @@ export async function addItemScenario(ctx) {
       label: 'eventshop',
       servicePid: app.service.pid,
       describe: (r) => `${describeHttp(r)}${r.lag ? `; lag p99 ${fmt(r.lag.tableP99, 1)} ms (read model)` : ''}; event-loop delay p99 ${fmt(r.loopDelay.p99, 1)} ms; peak RSS ${fmt(r.memory.peakRssMB)} MB`,
-      run: async ({ warmup, beforeLoad }) => {
-        currentCarts = await createCarts(app.api, s.carts, customerAuth);
-        const lagCarts = lagMode.skipped ? [] : await createCarts(app.api, LAG_CARTS, (i) => tokens(`bench-lag-${i}`));
-        await beforeLoad();
-        await eventLoopDelay(app); // a scrape resets the service's event-loop delay histogram
-        const memory = sampleMemory(app.service.pid);
-        const probe = !warmup && !lagMode.skipped ? startLagProbe(app, lagCarts, products[0], lagMode.mode) : null;
-        const result = await httpLoad({
-          baseUrl: app.baseUrl,
-          connections: s.connections,
-          durationSec: warmup ? s.warmupSec : s.runSec,
-          next: requestFor(currentCarts),
-        });
-        result.loopDelay = await eventLoopDelay(app);
-        // How far behind the projections were when the load stopped, and how long they took to catch up.
-        const behind = await projectionLag(app);
-        const drainStart = performance.now();
-        result.backlog = behind ? Math.max(0, ...behind.map((p) => Number(p.lag))) : NaN;
-        result.lag = await probe?.stop();
-        result.memory = memory.stop();
-        await ctx.settle();
-        result.drainMs = performance.now() - drainStart;
-        return result;
-      },
+      run: (options) => runEventshop(options, { floor: false }),
     },
     {
       key: 'crud',
@@ -114,7 +92,53 @@ export async function addItemScenario(ctx) {
     },
     bareTarget('pg', 'bare pg', false),
     bareTarget('pgAppend', 'bare pg, append only', true),
+    ...(lagMode.skipped ? [] : [lagFloorTarget()]),
   ];
+
+  /** One eventshop run; with `floor`, the lag floor's projector follows the log meanwhile (measured runs only). */
+  async function runEventshop({ warmup, beforeLoad }, { floor }) {
+    currentCarts = await createCarts(app.api, s.carts, customerAuth);
+    const lagCarts = lagMode.skipped ? [] : await createCarts(app.api, LAG_CARTS, (i) => tokens(`bench-lag-${i}`));
+    await beforeLoad();
+    await eventLoopDelay(app); // a scrape resets the service's event-loop delay histogram
+    const memory = sampleMemory(app.service.pid);
+    const floorProjector = floor && !warmup ? await startLagFloor(app.databaseUrl) : null;
+    const probe = !warmup && !lagMode.skipped
+      ? startLagProbe({ baseUrl: app.baseUrl, databaseUrl: app.databaseUrl, carts: lagCarts, productId: products[0], mode: lagMode.mode, floorTable: floorProjector && 'lag_floor_view' })
+      : null;
+    const result = await httpLoad({
+      baseUrl: app.baseUrl,
+      connections: s.connections,
+      durationSec: warmup ? s.warmupSec : s.runSec,
+      next: requestFor(currentCarts),
+    });
+    result.loopDelay = await eventLoopDelay(app);
+    // How far behind the projections were when the load stopped, and how long they took to catch up.
+    const behind = await projectionLag(app);
+    const drainStart = performance.now();
+    result.backlog = behind ? Math.max(0, ...behind.map((p) => Number(p.lag))) : NaN;
+    result.lag = await probe?.stop();
+    result.floor = await floorProjector?.stop();
+    result.memory = memory.stop();
+    await ctx.settle();
+    result.drainMs = performance.now() - drainStart;
+    return result;
+  }
+
+  /**
+   * The lag's floor: eventshop under the same load again, with the least a projection could do
+   * (lag-floor.mjs) following the same log in a worker thread of the bench, timed by the same probe from
+   * the same command answers. Its own runs, so that the floor's work does not weigh on eventshop's figures.
+   */
+  function lagFloorTarget() {
+    return {
+      key: 'lagFloor',
+      label: 'eventshop + lag floor',
+      servicePid: app.service.pid,
+      describe: (r) => `${describeHttp(r)}${r.lag ? `; lag p99 ${fmt(r.lag.tableP99, 1)} ms (read model), ${fmt(r.lag.floorP99, 1)} ms (floor)` : ''}`,
+      run: (options) => runEventshop(options, { floor: true }),
+    };
+  }
 
   /** The command's SQL through bare pg, on fresh carts each run; `appendOnly`: the append alone. */
   function bareTarget(key, label, appendOnly) {
@@ -132,7 +156,7 @@ export async function addItemScenario(ctx) {
 
   try {
     const runs = await repeatInterleaved({ runs: s.runs, targets, settle: ctx.settle, progress, title, quietWaitSec: s.quietWaitSec });
-    const { app: a, crud: c, pg: p, pgAppend: pa } = runs;
+    const { app: a, crud: c, pg: p, pgAppend: pa, lagFloor: lf } = runs;
     const fig = (key, label, unit, values, better, digits = 0) => section.figures.push({ key, label, unit, values, better, digits });
     fig('app.rate', 'eventshop: commands/s', 'commands/s', a.map((r) => r.perSecond), 'higher');
     fig('app.p50', 'eventshop: p50 latency', 'ms', a.map((r) => r.latency.p50), 'lower', 1);
@@ -198,13 +222,20 @@ export async function addItemScenario(ctx) {
         { key: 'lag.503', label: 'GETs that waited the service\'s 5 s in vain (503 PROJECTION_LAGGING; asked again)', unit: '', values: a.map((r) => r.lag.gaveUp), better: 'lower' },
         { key: 'lag.backlog', label: 'projection backlog when the load stopped (events, the most-behind projection)', unit: 'events', values: a.map((r) => r.backlog), better: 'lower' },
         { key: 'lag.drain', label: 'time for the projections to catch up after the load stopped', unit: 'ms', values: a.map((r) => r.drainMs), better: 'lower' },
+        { key: 'floor.app99', label: 'lag floor runs: eventshop, command answer -> visible in carts_view, p99', unit: 'ms', values: lf.map((r) => r.lag.tableP99), better: 'lower', digits: 1 },
+        { key: 'floor.p50', label: 'lag floor runs: the same commands -> visible in the minimal projector\'s view, p50', unit: 'ms', values: lf.map((r) => r.lag.floorP50), better: 'lower', digits: 1 },
+        { key: 'floor.p99', label: 'lag floor runs: the same commands -> visible in the minimal projector\'s view, p99', unit: 'ms', values: lf.map((r) => r.lag.floorP99), better: 'lower', digits: 1 },
+        { key: 'floor.rate', label: 'lag floor runs: eventshop commands/s', unit: 'commands/s', values: lf.map((r) => r.perSecond), better: 'higher' },
+        { key: 'floor.batch', label: 'lag floor runs: events per batch of the minimal projector', unit: 'events', values: lf.map((r) => r.floor.events / Math.max(1, r.floor.batches)), better: 'higher', digits: 1 },
       );
+      lagSection.ratios.push({ label: 'lag floor runs: eventshop lag p99 (carts_view) / the floor\'s p99, same commands', figure: 'floor.app99', baseline: 'floor.p99' });
       lagSection.notes.push(
         'Two clocks start at the command\'s answer. **Read model**: the probe reads the cart\'s row in `carts_view` straight from PostgreSQL every 1 ms until it shows the command\'s version: the projection\'s own delay, which is what the target is about. **Client**: the same write seen through the API, which adds a GET\'s trip through the loaded service (compare the plain GET figures below).',
         lagMode.mode === 'min-position'
           ? 'Measured with the contract\'s read-your-writes: a probe adds an item to one of its own carts, then times GET /carts/:id with `X-Min-Position: <the answer\'s position>` from the command\'s answer to the 200 (so it includes one GET\'s round trip under load).'
           : 'The service did not answer `X-Projection-Position`, so the probe polls GET /carts/:id every 2 ms until the cart shows the command\'s version.',
-        "Event-loop delay: how late the service's timers fire (prom-client's `nodejs_eventloop_lag_*` from `GET /metrics`, reset by a scrape just before the load and read right after it). The projections share the service's one event loop with the HTTP requests, so each of a live batch's round trips waits out this delay when its answer arrives: on these saturated cores, that delay is the floor under the lag's tail.",
+        "Event-loop delay: how late the service's main thread's timers fire (prom-client's `nodejs_eventloop_lag_*` from `GET /metrics`, reset by a scrape just before the load and read right after it). The projections run in the projector's worker thread, on an event loop of their own; the command's answer and the GETs go through this one.",
+        "Lag floor (the baseline nothing of ours could beat): runs of their own, eventshop under the same load, with a minimal projector following the same log in a worker thread of the bench (bench/lib/lag-floor.mjs): a tight loop on one pipelined connection that reads up to 500 events after its checkpoint below the snapshot's xmin, then upserts one (id, version) row per stream and moves its checkpoint in one transaction, one round trip; no wake-up, it reads again at once after a batch and 1 ms after an empty read. The probe times its view and carts_view from the same command answers with the same 1 ms table clock. What it leaves out that eventshop's projection does: carts_view and cart_lines_view rows loaded and written, pg_locks for a horizon that no other transaction can hold back, the other projections (and reactions) on the projector's thread, the wake-up message from the main thread. Its own work weighs on eventshop in these runs, so eventshop's figures of those runs are given next to it, not merged with the main runs.",
         `The probe runs in a worker thread during eventshop's measured runs: every ${LAG_INTERVAL_MS} ms it starts a sample on one of its ${LAG_CARTS} carts that has none in flight (so at most ${1000 / LAG_INTERVAL_MS} commands/s of its own on top of the load).`,
       );
       const problems = a.flatMap((r) => r.lag.problems);
@@ -255,10 +286,9 @@ async function chooseLagMode(ctx, productId, authFor) {
   return { mode: 'poll' };
 }
 
-function startLagProbe(app, carts, productId, mode) {
-  const worker = new Worker(new URL('../lib/lag-probe.mjs', import.meta.url), {
-    workerData: { baseUrl: app.baseUrl, databaseUrl: app.databaseUrl, carts, productId, mode, intervalMs: LAG_INTERVAL_MS },
-  });
+/** Starts lag-probe.mjs in a worker thread with `options` (its workerData). */
+function startLagProbe(options) {
+  const worker = new Worker(new URL('../lib/lag-probe.mjs', import.meta.url), { workerData: { ...options, intervalMs: LAG_INTERVAL_MS } });
   const done = new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -266,12 +296,27 @@ function startLagProbe(app, carts, productId, mode) {
   return {
     async stop() {
       worker.postMessage('stop');
-      const { lags, tableLags, plainGets, problems, gaveUp } = await done;
+      const { lags, tableLags, floorLags, plainGets, problems, gaveUp } = await done;
       await worker.terminate();
       const lag = percentiles(lags, [50, 99]);
       const table = percentiles(tableLags, [50, 99]);
       const get = percentiles(plainGets, [50, 99]);
-      return { p50: lag.p50, p99: lag.p99, tableP50: table.p50, tableP99: table.p99, getP50: get.p50, getP99: get.p99, samples: lags.length, gaveUp, problems };
+      const floor = percentiles(floorLags, [50, 99]);
+      return { p50: lag.p50, p99: lag.p99, tableP50: table.p50, tableP99: table.p99, floorP50: floor.p50, floorP99: floor.p99, getP50: get.p50, getP99: get.p99, samples: lags.length, gaveUp, problems };
+    },
+  };
+}
+
+/** Starts the lag floor's projector (lag-floor.mjs) on `databaseUrl`: resolves once it follows the log. */
+async function startLagFloor(databaseUrl) {
+  const worker = new Worker(new URL('../lib/lag-floor.mjs', import.meta.url), { workerData: { databaseUrl } });
+  await once(worker, 'message'); // 'ready' (`once` rejects if the worker fails instead)
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const [counts] = await once(worker, 'message');
+      await worker.terminate();
+      return counts;
     },
   };
 }
