@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { EventStore } from '../event-store/event-store.js';
@@ -10,9 +11,23 @@ import { tellAppends, type FromProjector, type ToProjector } from './projector-m
  * The worker's heap limits. 96 MB old / 8 MB young (tried first, for memory) made a rebuild of carts from
  * 1M events 3-4x slower (13,131 events/s against 48,605 with these, the bench's rebuild on a quiet
  * machine, medians of 3): a rebuild's 2,000-event batches churn the young generation, and a small heap
- * turns that into back-to-back collections. The cost in RSS under the add-item load is not measured yet.
+ * turns that into back-to-back collections. (Until Dec 1 the young generation was the main thread's, see
+ * workerResourceLimits.)
  */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 };
+/**
+ * The worker's resourceLimits, made to hold. `--max-semi-space-size` (npm start's flag, for the request
+ * thread's short-lived objects) is a process-wide V8 flag, and it overrides an isolate's own young
+ * generation limit when the isolate is created: the worker got the main thread's 2 x 32 MB young
+ * generation, not its 48 MB (about 35 MB more RSS under the add-item load, measured). V8 reads the flag
+ * only when it sets up a heap, so clearing it here leaves the main thread's as it is and lets the
+ * workers started from now on have their own.
+ */
+export function workerResourceLimits(): ResourceLimits {
+  setFlagsFromString('--max-semi-space-size=0');
+  return RESOURCE_LIMITS;
+}
+
 /** Longest the worker may take to finish its batches and close before it is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
 /** A worker that died is started again after this. */
@@ -68,7 +83,7 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
       // Its own pool of DATABASE_POOL_SIZE: every applier reads the log through it (a pool of 4 made them
       // time out waiting for a connection at start-up, measured), besides the reactions' commands.
       workerData: { settings: settingsOf(this.config) },
-      resourceLimits: RESOURCE_LIMITS,
+      resourceLimits: workerResourceLimits(),
     });
     this.worker = worker;
     return new Promise((resolve, reject) => {
