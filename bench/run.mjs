@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,8 +77,15 @@ const QUICK = {
   quietBudgetSec: 0,
 };
 
-/** The service's node flags, as `npm start` and the Dockerfile run it (package.json). */
-const SERVICE_NODE_ARGS = ['--max-semi-space-size=32'];
+/** The service's node flags, read from package.json's `start:prod` (`npm start` and the Dockerfile use the same). */
+const SERVICE_NODE_ARGS = serviceNodeArgs();
+
+function serviceNodeArgs() {
+  const script = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['start:prod'];
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(script);
+  if (!match) throw new Error(`bench: cannot read the node flags from package.json's start:prod (${script}); update bench/run.mjs`);
+  return match[1].trim().split(' ').filter(Boolean);
+}
 
 /** Scenarios on the main service, in order; the rebuild runs last, on a service and database of its own. */
 const SCENARIOS = {
