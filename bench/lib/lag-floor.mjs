@@ -3,17 +3,20 @@
  * worker thread of the bench (as the service's projector runs in one of the service's) on the service's
  * database, following the same log as the service's projections under the same load.
  *
- * One connection, a tight loop: read the log after the checkpoint below the snapshot's xmin (the simplest
- * gap-safe horizon, correct here, where nothing but the service writes and no transaction is left open),
- * then, pipelined in one round trip, upsert one row per stream (`lag_floor_view`: id, version) and move
- * the checkpoint in one transaction. No framework, no decider, no row loads, no second table, no
- * pg_locks, no wake-up message: it reads again at once after a batch and 1 ms after an empty read. So its
- * delay is what the loaded machine itself adds to a read model's lag: the appends in flight that hold the
- * log's horizon back, PostgreSQL's round trips and commits, a thread's turn on the cores.
+ * One connection, a tight loop: read the log after the checkpoint below the service's own horizon
+ * (HORIZON_CTES, imported from dist/ as the bare pg baselines take APPEND_SQL from there: any gap-safe
+ * reader must wait for the appends in flight below it, and this one passes over other transactions, such
+ * as the projections' own batches), then, pipelined in one round trip, upsert one row per stream
+ * (`lag_floor_view`: id, version) and move the checkpoint in one transaction. No framework, no decider,
+ * no row loads, no second table, no wake-up message: it reads again at once after a batch and 1 ms after
+ * an empty read. So its delay is what the loaded machine itself adds to a read model's lag: the appends
+ * in flight that hold the log's horizon back, PostgreSQL's round trips and commits, a thread's turn on
+ * the cores.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { HORIZON_CTES } from '../../dist/event-store/log-horizon.js';
 
 const { databaseUrl } = workerData;
 const BATCH = 500;
@@ -42,9 +45,9 @@ parentPort.postMessage('ready');
 
 const READ = {
   name: 'lag-floor-read',
-  text: `SELECT stream_id, version, transaction_id::text AS xid, global_position::text AS position FROM events
-          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  text: `WITH ${HORIZON_CTES}
+         SELECT stream_id, version, transaction_id::text AS xid, global_position::text AS position FROM events
+          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND transaction_id < (SELECT xid FROM horizon)
           ORDER BY transaction_id, global_position LIMIT ${BATCH}`,
 };
 const UPSERT = {
