@@ -11,15 +11,16 @@ import { tellAppends, type FromProjector, type ToProjector } from './projector-m
  * The worker's heap limits. 96 MB old / 8 MB young (tried first, for memory) made a rebuild of carts from
  * 1M events 3-4x slower (13,131 events/s against 48,605 with these, the bench's rebuild on a quiet
  * machine, medians of 3): a rebuild's 2,000-event batches churn the young generation, and a small heap
- * turns that into back-to-back collections. (Until Dec 1 the young generation was the main thread's, see
- * workerResourceLimits.)
+ * turns that into back-to-back collections. Both runs predate workerResourceLimits: the main thread's
+ * flag then gave the worker a 2 x 32 MB young generation either way, so the old generation's 96 MB was
+ * probably what slowed the rebuild. Smaller young limits are worth measuring again.
  */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 };
 /**
  * The worker's resourceLimits, made to hold. `--max-semi-space-size` (npm start's flag, for the request
  * thread's short-lived objects) is a process-wide V8 flag, and it overrides an isolate's own young
  * generation limit when the isolate is created: the worker got the main thread's 2 x 32 MB young
- * generation, not its 48 MB (about 35 MB more RSS under the add-item load, measured). V8 reads the flag
+ * generation, not its 48 MB (a new space of 67 MB instead of about 30 under the add-item load, measured). V8 reads the flag
  * only when it sets up a heap, so clearing it here leaves the main thread's as it is and lets the
  * workers started from now on have their own.
  */
