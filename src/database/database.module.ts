@@ -40,11 +40,7 @@ export class DatabaseModule {
             // ResilientClient: a cut connection never crashes the process. Pools made from this one's options
             // (the projections') inherit it and the acquire timeout. keepAlive: a server that vanished
             // without closing its sockets is noticed rather than waited on.
-            //
-            // min: connections once opened stay open (a fixed-size pool, HikariCP's default). pg's pool closes
-            // one idle for 10 s, and the next burst then waits for new ones, each a backend to fork, a SCRAM
-            // login and our named statements to prepare again, all on a loaded machine.
-            extra: { application_name: 'eventshop', Client: ResilientClient, keepAlive: true, min: config.DATABASE_POOL_SIZE },
+            extra: { application_name: 'eventshop', Client: ResilientClient, keepAlive: true },
           }),
         }),
       ],
