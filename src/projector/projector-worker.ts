@@ -8,24 +8,26 @@ import { ProjectionRunner } from '../projections/projection-runner.js';
 import { tellAppends, type FromProjector, type ToProjector } from './projector-messages.js';
 
 /**
- * The worker's heap limits. 96 MB old / 8 MB young (tried first, for memory) made a rebuild of carts from
- * 1M events 3-4x slower (13,131 events/s against 48,605 with these, the bench's rebuild on a quiet
- * machine, medians of 3): a rebuild's 2,000-event batches churn the young generation, and a small heap
- * turns that into back-to-back collections. Both runs predate workerResourceLimits: the main thread's
- * flag then gave the worker a 2 x 32 MB young generation either way, so the old generation's 96 MB was
- * probably what slowed the rebuild. Smaller young limits are worth measuring again.
+ * The worker's heap limits. Young: 24 MB (a new space of about 17 MB) rebuilt carts from 1M events as
+ * fast as 48 MB did (51,611-53,020 events/s against 51,136, Dec 1) and took some 17 MB off the peak RSS
+ * under the add-item load. Old: 256 MB, some four times what the worker keeps live under that load
+ * (45-66 MB); a limit this size also keeps V8 from growing the old space to four times what is live
+ * before collecting it (its growing factor shrinks with the limit). 96 MB old / 8 MB young, tried first,
+ * made the rebuild 3-4x slower (13,131 events/s, measured while the main thread's flag still gave the
+ * worker a 2 x 32 MB young generation, so the 96 MB old generation was probably what slowed it).
  */
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 };
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 24 };
 /**
- * The worker's resourceLimits, made to hold. `--max-semi-space-size` (npm start's flag, for the request
- * thread's short-lived objects) is a process-wide V8 flag, and it overrides an isolate's own young
- * generation limit when the isolate is created: the worker got the main thread's 2 x 32 MB young
- * generation, not its 48 MB (a new space of 67 MB instead of about 30 under the add-item load, measured). V8 reads the flag
- * only when it sets up a heap, so clearing it here leaves the main thread's as it is and lets the
- * workers started from now on have their own.
+ * The worker's resourceLimits, made to hold. `--max-semi-space-size` and `--max-old-space-size` (npm
+ * start's flags, sized for the request thread) are process-wide V8 flags, and they override an isolate's
+ * own limits when the isolate is created: the worker got the main thread's young generation (a new
+ * space of 67 MB instead of about 30 under the add-item load, measured) and its old generation limit. V8
+ * reads the flags only when it sets up a heap, so clearing them here leaves the main thread's heap as it
+ * is and lets the workers started from now on have their own.
  */
 export function workerResourceLimits(): ResourceLimits {
   setFlagsFromString('--max-semi-space-size=0');
+  setFlagsFromString('--max-old-space-size=0');
   return RESOURCE_LIMITS;
 }
 
