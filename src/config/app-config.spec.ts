@@ -5,6 +5,8 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ PORT: 3000, EMBEDDED_PG_DIR: '.data/postgres', STORE_CURRENCY: 'USD', RATE_LIMIT_PER_MINUTE: 1200 });
+    // Pooled connections stay open through a lull of minutes, not pg's 10 s.
+    expect(config.DATABASE_POOL_IDLE_TIMEOUT_MS).toBe(300_000);
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.usesDevelopmentSecret).toBe(true);
   });

@@ -38,9 +38,10 @@ export class DatabaseModule {
             poolErrorHandler: logConnectionLoss,
             // bigint positions stay strings: they can exceed Number.MAX_SAFE_INTEGER.
             // ResilientClient: a cut connection never crashes the process. Pools made from this one's options
-            // (the projections') inherit it and the acquire timeout. keepAlive: a server that vanished
-            // without closing its sockets is noticed rather than waited on.
-            extra: { application_name: 'eventshop', Client: ResilientClient, keepAlive: true },
+            // (the projections') inherit it, the acquire timeout and the idle timeout. keepAlive: a server
+            // that vanished without closing its sockets is noticed rather than waited on. idleTimeoutMillis:
+            // see DATABASE_POOL_IDLE_TIMEOUT_MS (pg's default of 10 s made every burst after a lull open new ones).
+            extra: { application_name: 'eventshop', Client: ResilientClient, keepAlive: true, idleTimeoutMillis: config.DATABASE_POOL_IDLE_TIMEOUT_MS },
           }),
         }),
       ],

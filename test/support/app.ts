@@ -35,6 +35,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '30',
+    // pg's default, not the service's 5 min: the test files share one PostgreSQL (max_connections=300),
+    // and an app that kept every connection it opened for its whole file could use up the server's slots.
+    DATABASE_POOL_IDLE_TIMEOUT_MS: '10000',
     // In this process: tests drive time through a ManualClock a worker thread cannot share, and the
     // worker's script is built JavaScript (test/projections/worker-mode.test.ts runs dist/ for that mode).
     PROJECTIONS: 'inline',
