@@ -11,7 +11,9 @@ import Fastify from 'fastify';
 import pg from 'pg';
 
 if (!process.env.DATABASE_URL) throw new Error('db-floor-server: DATABASE_URL is required');
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20, application_name: 'eventshop-bench-db-floor' });
+// Idle connections kept as long as the service keeps its own (DATABASE_POOL_IDLE_TIMEOUT_MS): a floor must
+// not pay for reconnecting where the service does not.
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20, idleTimeoutMillis: 300_000, application_name: 'eventshop-bench-db-floor' });
 
 const app = Fastify({ logger: false });
 app.get('/orders/:id', async (request, reply) => {
