@@ -7,13 +7,12 @@ import { workerResourceLimits } from './projector-worker.js';
 /** Allocates short-lived objects until the young generation has grown to its limit, then posts its size and the heap's limit. */
 const CHURN = `
 const { parentPort } = require('node:worker_threads');
-const { getHeapSpaceStatistics } = require('node:v8');
+const { getHeapSpaceStatistics, getHeapStatistics } = require('node:v8');
 let kept = [];
 for (let i = 0; i < 3e6; i++) {
   kept.push({ i, s: 'x' + i });
   if (kept.length > 20000) kept = [];
 }
-const { getHeapStatistics } = require('node:v8');
 parentPort.postMessage({
   newSpace: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size,
   heapLimit: getHeapStatistics().heap_size_limit,
