@@ -1,14 +1,14 @@
-/* global fetch */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { BENCH_METRICS_TOKEN, mapConcurrent } from '../lib/api-client.mjs';
+import { mapConcurrent } from '../lib/api-client.mjs';
 import { httpLoad } from '../lib/http-load.mjs';
 import { openPool } from '../lib/postgres.mjs';
 import { projectionLag } from '../lib/projections-wait.mjs';
 import { fmt, range, repeatInterleaved } from '../lib/repeat.mjs';
 import { seedEmptyCarts, seedProducts } from '../lib/seed-sql.mjs';
+import { gcFigures, runtimeDuring, scrapeRuntime } from '../lib/service-runtime.mjs';
 import { sampleMemory } from '../lib/service-process.mjs';
 import { percentiles } from '../lib/stats.mjs';
 
@@ -100,7 +100,7 @@ export async function addItemScenario(ctx) {
     currentCarts = await createCarts(app.api, s.carts, customerAuth);
     const lagCarts = lagMode.skipped ? [] : await createCarts(app.api, LAG_CARTS, (i) => tokens(`bench-lag-${i}`));
     await beforeLoad();
-    await eventLoopDelay(app); // a scrape resets the service's event-loop delay histogram
+    const runtimeBefore = await scrapeRuntime(app); // a scrape resets the service's event-loop delay histogram
     const memory = sampleMemory(app.service.pid);
     const floorProjector = floor && !warmup ? await startLagFloor(app.databaseUrl) : null;
     const probe = !warmup && !lagMode.skipped
@@ -112,7 +112,8 @@ export async function addItemScenario(ctx) {
       durationSec: warmup ? s.warmupSec : s.runSec,
       next: requestFor(currentCarts),
     });
-    result.loopDelay = await eventLoopDelay(app);
+    result.runtime = runtimeDuring(runtimeBefore, await scrapeRuntime(app));
+    result.loopDelay = result.runtime.loopDelay;
     // How far behind the projections were when the load stopped, and how long they took to catch up.
     const behind = await projectionLag(app);
     const drainStart = performance.now();
@@ -218,6 +219,7 @@ export async function addItemScenario(ctx) {
         { key: 'lag.get99', label: 'a plain GET /carts/:id under the same load, p99', unit: 'ms', values: a.map((r) => r.lag.getP99), better: 'lower', digits: 1 },
         { key: 'loop.p99', label: "the service's event-loop delay during the load, p99", unit: 'ms', values: a.map((r) => r.loopDelay.p99), better: 'lower', digits: 1 },
         { key: 'loop.max', label: "the service's event-loop delay during the load, max", unit: 'ms', values: a.map((r) => r.loopDelay.max), better: 'lower', digits: 1 },
+        ...gcFigures('load', 'during the load', a),
         { key: 'lag.n', label: 'samples per run', unit: '', values: a.map((r) => r.lag.samples), better: 'higher' },
         { key: 'lag.503', label: 'GETs that waited the service\'s 5 s in vain (503 PROJECTION_LAGGING; asked again)', unit: '', values: a.map((r) => r.lag.gaveUp), better: 'lower' },
         { key: 'lag.backlog', label: 'projection backlog when the load stopped (events, the most-behind projection)', unit: 'events', values: a.map((r) => r.backlog), better: 'lower' },
@@ -234,7 +236,7 @@ export async function addItemScenario(ctx) {
         lagMode.mode === 'min-position'
           ? 'Measured with the contract\'s read-your-writes: a probe adds an item to one of its own carts, then times GET /carts/:id with `X-Min-Position: <the answer\'s position>` from the command\'s answer to the 200 (so it includes one GET\'s round trip under load).'
           : 'The service did not answer `X-Projection-Position`, so the probe polls GET /carts/:id every 2 ms until the cart shows the command\'s version.',
-        "Event-loop delay: how late the service's main thread's timers fire (prom-client's `nodejs_eventloop_lag_*` from `GET /metrics`, reset by a scrape just before the load and read right after it). The projections run in the projector's worker thread, on an event loop of their own; the command's answer and the GETs go through this one.",
+        "Event-loop delay: how late the service's main thread's timers fire (prom-client's `nodejs_eventloop_lag_*` from `GET /metrics`, reset by a scrape just before the load and read right after it), less the 10 ms interval at which prom-client samples it (an idle loop reads 10 ms there). Garbage collection: the request thread's collections during the load, from the same scrapes (`nodejs_gc_duration_seconds`). The projections run in the projector's worker thread, on an event loop of their own; the command's answer and the GETs go through this one.",
         "Lag floor (the baseline nothing of ours could beat): runs of their own, eventshop under the same load, with a minimal projector following the same log in a worker thread of the bench (bench/lib/lag-floor.mjs): a tight loop on one pipelined connection that reads up to 500 events after its checkpoint below the service's own log horizon (its SQL, from dist/), then upserts one (id, version) row per stream and moves its checkpoint in one transaction, one round trip; no wake-up, it reads again at once after a batch and 1 ms after an empty read. The probe times its view and carts_view from the same command answers with the same 1 ms table clock. What it leaves out that eventshop's projection does: carts_view and cart_lines_view rows loaded and written, the other projections (and reactions) on the projector's thread, the wake-up message from the main thread. Its own work weighs on eventshop in these runs, so eventshop's figures of those runs are given next to it, not merged with the main runs.",
         `The probe runs in a worker thread during eventshop's measured runs: every ${LAG_INTERVAL_MS} ms it starts a sample on one of its ${LAG_CARTS} carts that has none in flight (so at most ${1000 / LAG_INTERVAL_MS} commands/s of its own on top of the load).`,
       );
@@ -257,14 +259,6 @@ export async function addItemScenario(ctx) {
     await crud.stop();
     await rawPool.end();
   }
-}
-
-/** The service's event-loop delay (ms) since the previous scrape of GET /metrics, which resets it. */
-async function eventLoopDelay(app) {
-  const res = await fetch(`${app.baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
-  const text = await res.text();
-  const seconds = (name) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000, max: seconds('nodejs_eventloop_lag_max_seconds') * 1000 };
 }
 
 async function createCarts(api, count, authFor) {

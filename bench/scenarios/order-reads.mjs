@@ -9,6 +9,7 @@ import { openPool } from '../lib/postgres.mjs';
 import { fmt, range, repeatInterleaved } from '../lib/repeat.mjs';
 import { seedCarts, seedOrderSummaries } from '../lib/seed-sql.mjs';
 import { startNodeServer } from '../lib/service-process.mjs';
+import { gcFigures, loopDelayFigures, runtimeDuring, scrapeRuntime } from '../lib/service-runtime.mjs';
 import { median } from '../lib/stats.mjs';
 import { reportFailures } from './add-item.mjs';
 import { SHIPPING_ADDRESS } from './checkout.mjs';
@@ -395,7 +396,12 @@ function measureReads({ s, ctx, progress, app, title, variants, next }) {
       run: async ({ warmup, beforeLoad }) => {
         await beforeLoad();
         const load = { baseUrl: v.baseUrl ?? app.baseUrl, durationSec: warmup ? s.warmupSec : s.runSec, next };
-        return v.rate ? openLoopLoad({ ...load, rate: v.rate, maxSockets: OPEN_LOOP_SOCKETS }) : httpLoad({ ...load, connections: v.connections });
+        if (!v.rate) return httpLoad({ ...load, connections: v.connections });
+        // eventshop's open-loop runs: what its request thread went through meanwhile (its own /metrics).
+        const before = v.baseUrl ? null : await scrapeRuntime(app);
+        const result = await openLoopLoad({ ...load, rate: v.rate, maxSockets: OPEN_LOOP_SOCKETS });
+        if (before) result.runtime = runtimeDuring(before, await scrapeRuntime(app));
+        return result;
       },
     })),
   });
@@ -424,8 +430,14 @@ function addOpenLoopFigures(section, targets, runs, p99Target) {
       { key: `${t.key}.inFlight`, label: `${t.label}: peak requests in flight (of ${OPEN_LOOP_SOCKETS} connections)`, unit: '', values: r.map((x) => x.peakInFlight), better: 'lower' },
       { key: `${t.key}.sendLag`, label: `${t.label}: p99 lateness of the generator's sends (part of the latency)`, unit: 'ms', values: r.map((x) => x.sendLag.p99), better: 'lower', digits: 2 },
     );
+    if (r.every((x) => x.runtime)) section.figures.push(...loopDelayFigures(t.key, t.label, r), ...gcFigures(t.key, t.label, r));
   }
   reportFailures(section, Object.fromEntries(targets.map((t) => [t.label, runs[t.key]])));
+  if (targets.some((t) => runs[t.key].every((x) => x.runtime))) {
+    section.notes.push(
+      "Request thread during eventshop's open-loop runs, from the service's own `GET /metrics` (prom-client's default metrics), scraped just before the load and right after it: the event-loop delay (how late the thread's timers fired; the scrape before resets it) and the garbage collector's time on that thread by kind. A request that arrives during a pause waits it out, so a p99 well above the floors' with pauses of that size points at the thread, not at PostgreSQL or the network. The projector's worker thread, with a heap of its own, is not in these figures.",
+    );
+  }
   section.notes.push(
     `Open loop (${targets.map((t) => t.label).join('; ')}): bench/lib/http-load.mjs's openLoopLoad sends request i at start + i / rate, whatever the earlier answers are doing, over up to ${OPEN_LOOP_SOCKETS} keep-alive connections, and times each answer from its *scheduled* time, so a stall (the server's, a wait for a free connection, or the generator's own event loop being late) counts in full: no coordinated omission. Not autocannon's \`overallRate\`: it gives each connection a quota per second that it spends back-to-back as soon as the second starts, a burst per second rather than a rate, timed from when each connection got free. "Achieved" is answers per second from the first scheduled request to the last answer; a peak in flight below ${OPEN_LOOP_SOCKETS} means no request waited for a connection. The floors at the same rate show what this machine allows any server: on a shared machine their p99 is mostly the generator's and the server's event loops waiting for a core.`,
   );
