@@ -1,6 +1,8 @@
 /* global fetch */
 import { Buffer } from 'node:buffer';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL, URLSearchParams } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mapConcurrent } from '../lib/api-client.mjs';
@@ -234,19 +236,60 @@ async function listOrders(ctx) {
   const variants = connectionVariants(s);
   let n = 0;
   const next = () => {
-    const { kind: _kind, ...request } = queries[n++ % queries.length];
+    const { kind: _kind, customerId: _customerId, ...request } = queries[n++ % queries.length];
     return request;
   };
-  const fixedRate = [{ key: 'rate', label: `eventshop at ${fmt(s.listRate)} req/s (open loop)`, rate: s.listRate, servicePid: app.service.pid }];
-  const runs = await measureReads({ s, ctx, progress, app, title: 'GET /orders list', variants: [...variants, ...fixedRate], next });
-  addReadFigures(section, variants, runs);
-  addOpenLoopFigures(section, fixedRate, runs, 15);
+  const listFloor = await startListFloor(ctx, queries);
+  try {
+    let f = 0;
+    const floorNext = () => ({ method: 'GET', path: `/q/${f++ % queries.length}` });
+    const fixedRate = [
+      { key: 'rate', label: `eventshop at ${fmt(s.listRate)} req/s (open loop)`, rate: s.listRate, servicePid: app.service.pid },
+      { key: 'dbFloorRate', label: `database floor at ${fmt(s.listRate)} req/s (open loop)`, rate: s.listRate, baseUrl: listFloor.baseUrl, servicePid: listFloor.pid, next: floorNext },
+    ];
+    const runs = await measureReads({ s, ctx, progress, app, title: 'GET /orders list', variants: [...variants, ...fixedRate], next });
+    addReadFigures(section, variants, runs);
+    addOpenLoopFigures(section, fixedRate, runs, 15);
+    section.ratios.push({ label: 'eventshop / database floor at the same rate (p99 latency)', figure: 'rate.p99', baseline: 'dbFloorRate.p99' });
+  } finally {
+    await listFloor.stop();
+  }
   section.tables = [await latencyByKind(app, queries)];
   section.notes.push(
     `The read model was seeded **directly** with ${fmt(s.orders)} rows (not through events and the projection): ${fmt(s.orderCustomers)} customers, one order every 31 s going back from now, statuses 20% placed / 20% paid / 20% shipped / 30% delivered / 10% cancelled; then VACUUM (ANALYZE), as autovacuum would have long before in a service whose orders came in over a year (its insert threshold would otherwise start it during the measured runs).`,
+    `Database floor = bench/baselines/list-floor-server.mjs: bare Fastify in a node process of its own, answering request i with the very SQL the service runs for the i-th of these queries (dist/'s orderListQuery, given the filter each request carries: the token's subject for a customer's own list, then status, range, limit and cursor), unprepared as the service runs it, on the service's own database through pg (20 connections), the rows as JSON. No auth, no validation, no framework, no mapping of rows: these list queries, over HTTP, on this machine, under the same open-loop schedule. Nothing of ours could answer them sooner.`,
     `The requests rotate through ${queries.length} prepared queries: a customer's own list (no filter, by status, by a 60-day placedAt range), an admin's list by status, by a one-day range, by status within a 30-day range, by customerId + status, and second pages (nextCursor of a first page). Default limit (20) except the admin status list (limit 50).`,
   );
   return [section];
+}
+
+/**
+ * The list's database floor (bench/baselines/list-floor-server.mjs), given the SQL the service runs for
+ * each of `queries`: dist/'s orderListQuery on the filter the request carries.
+ */
+async function startListFloor(ctx, queries) {
+  const { orderListQuery } = await import(pathToFileURL(path.join(ctx.root, 'dist/modules/orders/order-queries.js')).href);
+  const sql = queries.map((q) => {
+    const params = new URLSearchParams(q.path.split('?')[1] ?? '');
+    return orderListQuery({
+      customerId: q.customerId ?? params.get('customerId') ?? undefined,
+      status: params.get('status') ?? undefined,
+      from: params.get('from') ?? undefined,
+      to: params.get('to') ?? undefined,
+      limit: Number(params.get('limit') ?? 20),
+      cursor: params.get('cursor') ?? undefined,
+    });
+  });
+  const queriesFile = path.join(ctx.logDir, 'list-floor-queries.json');
+  writeFileSync(queriesFile, JSON.stringify(sql));
+  return startNodeServer({
+    name: 'list database floor server',
+    script: path.join(ctx.root, 'bench/baselines/list-floor-server.mjs'),
+    cwd: ctx.root,
+    env: { NODE_ENV: 'production', DATABASE_URL: ctx.app.databaseUrl, QUERIES_FILE: queriesFile },
+    logFile: path.join(ctx.logDir, 'list-floor-server.log'),
+    readyPath: '/q/0',
+  });
 }
 
 /** Prepared GET /orders requests; each is tried once, and a page-2 request is added for some. */
@@ -270,10 +313,12 @@ async function listQueries(ctx, { seededAt, spanMs }) {
   const statuses = ['placed', 'paid', 'shipped', 'delivered', 'cancelled'];
   const status = () => statuses[Math.floor(random() * statuses.length)];
   const admin = app.adminAuth;
+  // A customer's list is always of their own orders: the service takes the customerId from the token.
+  const own = (customerId) => ({ auth: tokens(customerId), customerId });
   const templates = [
-    () => ({ kind: 'customer: own list', auth: tokens(customer()), path: '/orders' }),
-    () => ({ kind: 'customer: by status', auth: tokens(customer()), path: `/orders?status=${status()}` }),
-    () => ({ kind: 'customer: 60-day range', auth: tokens(customer()), path: `/orders?${window(60 * day)}` }),
+    () => ({ kind: 'customer: own list', ...own(customer()), path: '/orders' }),
+    () => ({ kind: 'customer: by status', ...own(customer()), path: `/orders?status=${status()}` }),
+    () => ({ kind: 'customer: 60-day range', ...own(customer()), path: `/orders?${window(60 * day)}` }),
     () => ({ kind: 'admin: by status, limit 50', auth: admin, path: `/orders?status=${status()}&limit=50` }),
     () => ({ kind: 'admin: one-day range', auth: admin, path: `/orders?${window(day)}` }),
     () => ({ kind: 'admin: status + 30-day range', auth: admin, path: `/orders?status=${status()}&${window(30 * day)}` }),
@@ -287,10 +332,10 @@ async function listQueries(ctx, { seededAt, spanMs }) {
     requests.push(q);
     if (res.body.nextCursor && requests.length % 3 === 0) {
       const sep = q.path.includes('?') ? '&' : '?';
-      requests.push({ kind: `${q.kind}, page 2`, auth: q.auth, path: `${q.path}${sep}cursor=${encodeURIComponent(res.body.nextCursor)}` });
+      requests.push({ ...q, kind: `${q.kind}, page 2`, path: `${q.path}${sep}cursor=${encodeURIComponent(res.body.nextCursor)}` });
     }
   }
-  return requests.map((q) => ({ kind: q.kind, method: 'GET', path: q.path, headers: { authorization: q.auth } }));
+  return requests.map((q) => ({ kind: q.kind, customerId: q.customerId, method: 'GET', path: q.path, headers: { authorization: q.auth } }));
 }
 
 /** Each kind of query on its own, one request at a time on the idle service: which filters cost what. */
@@ -395,7 +440,7 @@ function measureReads({ s, ctx, progress, app, title, variants, next }) {
       servicePid: v.servicePid,
       run: async ({ warmup, beforeLoad }) => {
         await beforeLoad();
-        const load = { baseUrl: v.baseUrl ?? app.baseUrl, durationSec: warmup ? s.warmupSec : s.runSec, next };
+        const load = { baseUrl: v.baseUrl ?? app.baseUrl, durationSec: warmup ? s.warmupSec : s.runSec, next: v.next ?? next };
         if (!v.rate) return httpLoad({ ...load, connections: v.connections });
         // eventshop's open-loop runs: what its request thread went through meanwhile (its own /metrics).
         const before = v.baseUrl ? null : await scrapeRuntime(app);
