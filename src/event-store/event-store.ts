@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
+import { arrayLiteral } from '../database/array-literal.js';
 import { isConnectionError } from '../database/connection-loss.js';
 import { PG_POOL } from '../database/database.tokens.js';
 import { ConcurrencyError } from './errors.js';
@@ -428,7 +429,7 @@ function toAppendParams(requests: readonly AppendRequest[], guarded: boolean): u
       });
     }
   });
-  return columns;
+  return columns.map(arrayLiteral);
 }
 
 /**

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ProjectionContext } from './projection.js';
+import { arrayLiteral } from '../database/array-literal.js';
 import { childrenOf, columnsOf, rowKey, settled, sortedChildren } from './read-model.js';
 import type { Children, Column, TableDeclaration } from './read-model-columns.js';
 
@@ -9,7 +10,7 @@ const quote = (name: string) => pg.escapeIdentifier(name);
 export class Params {
   readonly values: unknown[] = [];
   array(items: unknown[], sqlType: string): string {
-    return `$${this.values.push(items)}::${sqlType}[]`;
+    return `$${this.values.push(arrayLiteral(items))}::${sqlType}[]`;
   }
 }
 

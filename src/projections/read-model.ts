@@ -127,15 +127,45 @@ export function normalizeRow<Row>(table: TableDeclaration<Row>, row: Row, before
   return settled(table, normal as Row, sameKey ? rowKey(table, before as Row) : undefined);
 }
 
-/** Children in the order of their keys (their order means nothing; this makes it the same on every path). */
+/**
+ * Children in the order of their keys (their order means nothing; this makes it the same on every path).
+ * Called for every evolved row with children, so it does not allocate more than it must: a list already in
+ * order comes back as it is, and one that an evolve changed in a place or two (a settled list plus a
+ * line) is nearly in order, which an insertion sort puts right in one pass. Long lists take a plain sort.
+ */
 export function sortedChildren<C>(table: TableDeclaration<C>, rows: C[]): readonly C[] {
-  const keyed = rows.map((row) => ({ key: rowKey(table, row), row }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (let i = 1; i < keyed.length; i++) {
-    if (keyed[i].key === keyed[i - 1].key) throw new Error(`table ${table.name}: two rows with the key ${keyed[i].key}`);
+  const keys = new Array<string>(rows.length);
+  let inOrder = true;
+  for (let i = 0; i < rows.length; i++) {
+    keys[i] = rowKey(table, rows[i]);
+    if (i > 0 && !(keys[i - 1] < keys[i])) inOrder = false;
   }
-  return keyed.map((entry) => entry.row);
+  if (inOrder) return rows;
+  const duplicate = (key: string) => new Error(`table ${table.name}: two rows with the key ${key}`);
+  if (rows.length > INSERTION_SORT_MAX) {
+    const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    for (let i = 1; i < order.length; i++) if (keys[order[i]] === keys[order[i - 1]]) throw duplicate(keys[order[i]]);
+    return order.map((i) => rows[i]);
+  }
+  const sorted = rows.slice();
+  for (let i = 1; i < sorted.length; i++) {
+    const key = keys[i];
+    const row = sorted[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) {
+      keys[j + 1] = keys[j];
+      sorted[j + 1] = sorted[j];
+    }
+    // The sorted prefix's largest key not above this one: equal only if the key is there twice.
+    if (j >= 0 && keys[j] === key) throw duplicate(key);
+    keys[j + 1] = key;
+    sorted[j + 1] = row;
+  }
+  return sorted;
 }
+
+/** Up to this many children, sortedChildren sorts by insertion (nearly sorted lists: one pass, no comparator calls). */
+const INSERTION_SORT_MAX = 64;
 
 /** Whether the model handles events of this type (the log's events of a handled type are of `E`). */
 export function handles<E extends NewEvent, Row>(model: ReadModel<E, Row>, event: StoredEvent): event is StoredEventOf<E> {
