@@ -18,8 +18,11 @@ const LOOP_SAMPLING_MS = 10;
 export async function scrapeRuntime(app) {
   const res = await fetch(`${app.baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
   const text = await res.text();
+  // A failed scrape must not pass for a run without collections.
+  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}: ${text.slice(0, 200)}`);
   const value = (series) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
   const delay = (seconds) => Math.max(0, seconds * 1000 - LOOP_SAMPLING_MS);
+  // A kind that has not run yet has no series.
   const gc = (kind) => ({ count: value(`nodejs_gc_duration_seconds_count{kind="${kind}"}`) || 0, seconds: value(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`) || 0 });
   return {
     loopDelay: { p99: delay(value('nodejs_eventloop_lag_p99_seconds')), max: delay(value('nodejs_eventloop_lag_max_seconds')) },

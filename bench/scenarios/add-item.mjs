@@ -8,7 +8,7 @@ import { openPool } from '../lib/postgres.mjs';
 import { projectionLag } from '../lib/projections-wait.mjs';
 import { fmt, range, repeatInterleaved } from '../lib/repeat.mjs';
 import { seedEmptyCarts, seedProducts } from '../lib/seed-sql.mjs';
-import { gcFigures, runtimeDuring, scrapeRuntime } from '../lib/service-runtime.mjs';
+import { gcFigures, loopDelayFigures, runtimeDuring, scrapeRuntime } from '../lib/service-runtime.mjs';
 import { sampleMemory } from '../lib/service-process.mjs';
 import { percentiles } from '../lib/stats.mjs';
 
@@ -77,7 +77,7 @@ export async function addItemScenario(ctx) {
       key: 'app',
       label: 'eventshop',
       servicePid: app.service.pid,
-      describe: (r) => `${describeHttp(r)}${r.lag ? `; lag p99 ${fmt(r.lag.tableP99, 1)} ms (read model)` : ''}; event-loop delay p99 ${fmt(r.loopDelay.p99, 1)} ms; peak RSS ${fmt(r.memory.peakRssMB)} MB`,
+      describe: (r) => `${describeHttp(r)}${r.lag ? `; lag p99 ${fmt(r.lag.tableP99, 1)} ms (read model)` : ''}; event-loop delay p99 ${fmt(r.runtime.loopDelay.p99, 1)} ms; peak RSS ${fmt(r.memory.peakRssMB)} MB`,
       run: (options) => runEventshop(options, { floor: false }),
     },
     {
@@ -113,7 +113,6 @@ export async function addItemScenario(ctx) {
       next: requestFor(currentCarts),
     });
     result.runtime = runtimeDuring(runtimeBefore, await scrapeRuntime(app));
-    result.loopDelay = result.runtime.loopDelay;
     // How far behind the projections were when the load stopped, and how long they took to catch up.
     const behind = await projectionLag(app);
     const drainStart = performance.now();
@@ -217,8 +216,7 @@ export async function addItemScenario(ctx) {
         { key: 'lag.p99', label: 'command answer -> visible to a client (GET /carts/:id answered), p99', unit: 'ms', values: a.map((r) => r.lag.p99), better: 'lower', digits: 1, summary: true },
         { key: 'lag.get50', label: 'a plain GET /carts/:id under the same load, p50 (for scale)', unit: 'ms', values: a.map((r) => r.lag.getP50), better: 'lower', digits: 1 },
         { key: 'lag.get99', label: 'a plain GET /carts/:id under the same load, p99', unit: 'ms', values: a.map((r) => r.lag.getP99), better: 'lower', digits: 1 },
-        { key: 'loop.p99', label: "the service's event-loop delay during the load, p99", unit: 'ms', values: a.map((r) => r.loopDelay.p99), better: 'lower', digits: 1 },
-        { key: 'loop.max', label: "the service's event-loop delay during the load, max", unit: 'ms', values: a.map((r) => r.loopDelay.max), better: 'lower', digits: 1 },
+        ...loopDelayFigures('load', 'during the load', a),
         ...gcFigures('load', 'during the load', a),
         { key: 'lag.n', label: 'samples per run', unit: '', values: a.map((r) => r.lag.samples), better: 'higher' },
         { key: 'lag.503', label: 'GETs that waited the service\'s 5 s in vain (503 PROJECTION_LAGGING; asked again)', unit: '', values: a.map((r) => r.lag.gaveUp), better: 'lower' },
