@@ -79,6 +79,8 @@ const FIRST_ANALYZE_AT = 5_000;
 const SET_BASED_BATCH_SIZE = 2_000;
 /** Rows the replay keeps: four batches' worth of streams of one event each. */
 const REBUILD_CACHE_ROWS = 8_192;
+/** And what they may weigh (row-cache.ts): 8,192 rows of up to 11 children each, some 10 MB. */
+const REBUILD_CACHE_WEIGHT = 100_000;
 /** Replay rounds before the live applier is paused for the catch-up, at most (see replay). */
 const MAX_REPLAY_ROUNDS = 4;
 
@@ -102,7 +104,7 @@ export class ProjectionRebuild {
    * The rows the replay wrote into the fresh shadows, which only it writes: a key it never wrote has no
    * row there, and a batch loads only rows the cache has dropped since (row-cache.ts).
    */
-  private readonly rows = RowCache.ofEmptyTable(LOG_START, REBUILD_CACHE_ROWS);
+  private readonly rows = RowCache.ofEmptyTable(LOG_START, REBUILD_CACHE_ROWS, REBUILD_CACHE_WEIGHT);
 
   constructor(
     private readonly projection: Projection,

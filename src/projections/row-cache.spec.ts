@@ -65,8 +65,27 @@ describe('RowCache', () => {
     expect(third.get('a')).toBe(3);
   });
 
+  it('drops the least recently written rows beyond its weight, however few they are', () => {
+    const cache = new RowCache(100, 25);
+    const withLines = (n: number) => ({ lines: Array.from({ length: n }, (_, i) => ({ line: i })) });
+    const first = cache.batch(at(0));
+    first.set('a', withLines(10)); // weighs 11
+    first.set('b', withLines(10));
+    cache.committed(first, at(1));
+    const second = cache.batch(at(1));
+    expect([second.has('a'), second.has('b')]).toEqual([true, true]);
+    second.set('a', withLines(12)); // a's old row no longer counts: 13 + 11
+    cache.committed(second, at(2));
+    const third = cache.batch(at(2));
+    expect([third.has('a'), third.has('b')]).toEqual([true, true]);
+    third.set('c', withLines(1));
+    cache.committed(third, at(3));
+    const fourth = cache.batch(at(3));
+    expect([fourth.has('a'), fourth.has('b'), fourth.has('c')]).toEqual([true, false, true]);
+  });
+
   it('knows, of a table that started empty, that a key it never wrote has no row, until it forgets anything', () => {
-    const cache = RowCache.ofEmptyTable(at(0), 1);
+    const cache = RowCache.ofEmptyTable(at(0), 1, 100);
     const first = cache.batch(at(0));
     expect(first.has('never')).toBe(true);
     expect(first.get('never')).toBeNull();

@@ -1,8 +1,14 @@
+import { weightOf } from '../event-store/cache-weight.js';
 import type { LogCheckpoint } from '../event-store/event.js';
 import { compareCheckpoints } from './checkpoint-store.js';
 
 /** Rows a live applier keeps per projection, at most. */
 const ROW_CACHE_ROWS = 4_096;
+/**
+ * And what they may weigh together (event-store/cache-weight.ts: a row, plus one per child row), about
+ * 5 MB: a count alone let 4,096 carts of 30 lines each hold some 120,000 line rows.
+ */
+export const ROW_CACHE_WEIGHT = 50_000;
 
 /**
  * The rows a projection's live applier has committed, as its table holds them, so that its next batch
@@ -19,6 +25,8 @@ const ROW_CACHE_ROWS = 4_096;
  */
 export class RowCache {
   private readonly rows = new Map<string, unknown>();
+  /** What `rows` weighs (weightOf), kept as rows come and go. */
+  private weight = 0;
   /**
    * For a table known to have started empty at `at` (a rebuild's shadow): the keys dropped from `rows`
    * since. Every other key has no row, and needs no load to find out.
@@ -27,12 +35,13 @@ export class RowCache {
 
   constructor(
     private readonly capacity = ROW_CACHE_ROWS,
+    private readonly maxWeight = ROW_CACHE_WEIGHT,
     private at?: LogCheckpoint,
   ) {}
 
   /** A cache for a table that holds no row at `at`, and that only this cache's batches write from then on. */
-  static ofEmptyTable(at: LogCheckpoint, capacity: number): RowCache {
-    const cache = new RowCache(capacity, at);
+  static ofEmptyTable(at: LogCheckpoint, capacity: number, maxWeight: number): RowCache {
+    const cache = new RowCache(capacity, maxWeight, at);
     cache.evicted = new Set();
     return cache;
   }
@@ -46,13 +55,14 @@ export class RowCache {
   /** The batch committed, its checkpoint moved to `to`: its rows are the table's now. */
   committed(batch: BatchRows, to: LogCheckpoint): void {
     for (const [key, row] of batch.written) {
-      this.rows.delete(key); // re-inserted last: the most recently used
+      this.drop(key); // re-inserted last: the most recently used
       this.rows.set(key, row);
+      this.weight += weightOf(row);
       this.evicted?.delete(key);
     }
     for (const key of this.rows.keys()) {
-      if (this.rows.size <= this.capacity) break;
-      this.rows.delete(key);
+      if (this.rows.size <= this.capacity && this.weight <= this.maxWeight) break;
+      this.drop(key);
       this.evicted?.add(key);
     }
     this.at = to;
@@ -64,8 +74,14 @@ export class RowCache {
     else this.clear();
   }
 
+  private drop(key: string): void {
+    if (this.rows.has(key)) this.weight -= weightOf(this.rows.get(key));
+    this.rows.delete(key);
+  }
+
   clear(): void {
     this.rows.clear();
+    this.weight = 0;
     this.at = undefined;
     this.evicted = undefined;
   }
