@@ -8,7 +8,7 @@ export type CommandRequest = AuthenticatedRequest & { idempotency?: IdempotencyR
 
 /**
  * The command's context from the request: the actor, the request id as correlation id, `If-Match` as
- * the expected version, and the recording of the idempotency record the interceptor prepared, which
+ * the expected version, and the recording of the idempotency record the guard prepared, which
  * the runner does in the append's transaction.
  */
 export const CommandCtx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {

@@ -3,6 +3,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError } from '../database/connection-loss.js';
 import { ConflictError, DomainError } from '../event-store/errors.js';
+import { IdempotentReplay } from './idempotency-record.js';
 import { ERROR_STATUS } from './openapi/error-codes.js';
 
 export interface ErrorBody {
@@ -39,7 +40,8 @@ const FASTIFY_CODES: Record<string, string> = {
 
 /**
  * The one place errors become HTTP answers, in the contract's shape: `{statusCode, code, message, details?}`.
- * Anything unrecognised is a 500 with no internals leaked, and is logged.
+ * Anything unrecognised is a 500 with no internals leaked, and is logged. One exception is not an error:
+ * an IdempotentReplay carries a request's first answer, sent again as it was.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -47,6 +49,10 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof IdempotentReplay) {
+      void reply.status(exception.statusCode).header('Idempotent-Replayed', 'true').send(exception.response);
+      return;
+    }
     const body = this.toBody(exception);
     if (body.statusCode >= 500 && body.code !== 'UNAVAILABLE' && body.code !== 'PROJECTION_LAGGING') {
       // The request's id by hand: log lines carry no request context by themselves (see RequestLog).

@@ -46,8 +46,8 @@ import { RequestIdHeader } from './request-id.js';
     CallerRateLimit,
     // Guards run in this order: who is calling, whether a route without a body got one, then
     // read-your-writes. (Rate limiting runs earlier, as a Fastify hook: see request-edge.ts.)
-    // No global interceptor: one would put every route through Nest's rxjs layer. Idempotency is
-    // attached to the POST routes only, by @ApiCommand and @ApiAction (openapi/api-operation.decorators.ts).
+    // No interceptor anywhere: one puts its routes through Nest's rxjs layer. Idempotency is a guard on
+    // the POST routes only, by @ApiCommand and @ApiAction (openapi/api-operation.decorators.ts).
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: BodilessRouteGuard },
     { provide: APP_GUARD, useClass: ReadModelGuard },

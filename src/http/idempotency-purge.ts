@@ -27,7 +27,7 @@ DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
   FOR UPDATE SKIP LOCKED))`;
 
 /**
- * Purges idempotency records once they can no longer be replayed (the interceptor ignores them after
+ * Purges idempotency records once they can no longer be replayed (the guard ignores them after
  * IDEMPOTENCY_RETENTION already; this keeps the table from growing without end), in bounded batches.
  */
 @Injectable()

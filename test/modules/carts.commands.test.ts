@@ -107,6 +107,9 @@ describe('cart commands over HTTP', () => {
       const first = await t.http().post('/carts').set('Authorization', alice).set('Idempotency-Key', 'k-create-1').send({}).expect(201);
       const again = await t.http().post('/carts').set('Authorization', alice).set('Idempotency-Key', 'k-create-1').send({}).expect(201);
       expect(again.body).toEqual(first.body);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers['content-type']).toBe(first.headers['content-type']);
       // Another caller's key is another key.
       const bobs = await t.http().post('/carts').set('Authorization', bob).set('Idempotency-Key', 'k-create-1').send({}).expect(201);
       expect(bobs.body.id).not.toBe(first.body.id);
@@ -136,6 +139,8 @@ describe('cart commands over HTTP', () => {
       const results = await Promise.all(Array.from({ length: 10 }, add));
       expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
       expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
+      // One request wrote; the nine others (found the key before their command, or lost it in their append) replayed its answer.
+      expect(results.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(9);
       expect((await s.stream(cart)).filter((e) => e.type === 'CartItemAdded').length).toBe(1);
 
       const creates = await Promise.all(Array.from({ length: 10 }, () => t.http().post('/carts').set('Authorization', alice).set('Idempotency-Key', 'k-concurrent-create').send({})));

@@ -1,6 +1,6 @@
-import { applyDecorators, UseInterceptors, type Type } from '@nestjs/common';
+import { applyDecorators, UseGuards, type Type } from '@nestjs/common';
 import { ApiBody, ApiExtension, ApiExtraModels, ApiHeaders, ApiOperation, ApiResponse, ApiSecurity, getSchemaPath, type ApiBodyOptions } from '@nestjs/swagger';
-import { IdempotencyInterceptor } from '../idempotency.interceptor.js';
+import { IdempotencyGuard } from '../idempotency.guard.js';
 import { ApiErrorAnswers } from './api-errors.decorator.js';
 import { ERROR_STATUS, type ErrorCode } from './error-codes.js';
 import { EVERY_ANSWER_HEADERS, PRIVATE_ANSWER_HEADERS, READ_MODEL_HEADERS, REPLAY_HEADERS, REQUEST_HEADERS } from './headers.js';
@@ -84,16 +84,16 @@ const BODY_ERRORS: ErrorCode[] = ['MALFORMED_JSON', 'MALFORMED_REQUEST', 'PAYLOA
 /**
  * A command: its body, the command headers (`If-Match`, and `Idempotency-Key` on a POST), the command
  * result, and the errors of the command path (version conflicts, idempotency reuse, body errors).
- * A POST also gets the idempotency interceptor here, where its header is documented: it is attached
- * only to the routes that take the header rather than globally, which would put every GET through
- * Nest's rxjs layer too.
+ * A POST also gets the idempotency guard here, where its header is documented: it is attached only to
+ * the routes that take the header rather than globally (it runs after the global guards, so after the
+ * caller is known).
  */
 export function ApiCommand(spec: CommandSpec & { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' }): MethodDecorator {
   const isPost = spec.method === 'POST';
   return applyDecorators(
     // NOT_FOUND too: `If-Match` names a version of an aggregate, and one that does not exist (yet) is a 404.
     ...operation(spec, [...BODY_ERRORS, 'NOT_FOUND', 'CONCURRENCY_CONFLICT', 'WRONG_EXPECTED_VERSION', ...(isPost ? (['IDEMPOTENCY_KEY_REUSED'] as const) : [])]),
-    ...(isPost ? [UseInterceptors(IdempotencyInterceptor)] : []),
+    ...(isPost ? [UseGuards(IdempotencyGuard)] : []),
     ApiHeaders([REQUEST_HEADERS.ifMatch, ...(isPost ? [REQUEST_HEADERS.idempotencyKey] : [])]),
     ...(spec.body ? [ApiBody(spec.body)] : []),
     ApiResponse({
@@ -108,12 +108,12 @@ export function ApiCommand(spec: CommandSpec & { method: 'POST' | 'PUT' | 'PATCH
 
 /**
  * A POST that is not a command (no version, no idempotency record), such as starting a rebuild. It
- * still gets the idempotency interceptor, which refuses a malformed `Idempotency-Key` on any POST.
+ * still gets the idempotency guard, which refuses a malformed `Idempotency-Key` on any POST.
  */
 export function ApiAction(spec: CommandSpec): MethodDecorator {
   return applyDecorators(
     ...operation(spec, BODY_ERRORS),
-    UseInterceptors(IdempotencyInterceptor),
+    UseGuards(IdempotencyGuard),
     ...(spec.body ? [ApiBody(spec.body)] : []),
     ApiResponse({ status: spec.status, type: spec.type, description: 'Accepted', headers: EVERY_ANSWER_HEADERS }),
   );
