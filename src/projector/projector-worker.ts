@@ -13,7 +13,8 @@ import { tellAppends, type FromProjector, type ToProjector } from './projector-m
  * 51,611-53,020 events/s (48 MB: 51,136), the full bench on the same limits 46,048 (0.74x bare pg,
  * against 0.83x with 48 MB); the worker then spent ~13% of its samples in the garbage collector. Since
  * a batch's array parameters and its children's order stopped allocating as much (a quarter less in
- * all), the next full bench, on a faster machine, gave 50,654 events/s (0.85x bare pg). Old: 256 MB, some four times what the worker keeps live under that load
+ * all), the next full bench, on a faster machine, gave 50,654 events/s (0.85x bare pg), and the one after
+ * 46,245 (0.87x) on a day the machine ran slower. Old: 256 MB, some four times what the worker keeps live under that load
  * (45-66 MB); a limit this size also keeps V8 from growing the old space to four times what is live
  * before collecting it (its growing factor shrinks with the limit). 96 MB old / 8 MB young, tried first,
  * made the rebuild 3-4x slower (13,131 events/s, measured while the main thread's flag still gave the
