@@ -69,4 +69,3 @@ export class AggregateCache {
 }
 
 type Fold = Projector<unknown, NewEvent>['evolve'];
-

@@ -74,5 +74,8 @@ export async function recordIdempotentResponse(client: pg.PoolClient, record: Id
   // The statement after the wait sees the record the other request committed (READ COMMITTED).
   const stored = await findIdempotentResponse(client, record.caller, record.key);
   if (stored) throw replayOf(stored, record.requestHash);
+  // Not expected: our INSERT keeps the conflicting row locked to the end of this transaction, and a row
+  // it did not overwrite is younger than the retention, so the SELECT finds it. If it ever does not, the
+  // runner decides the command again rather than answer 500.
   throw new ConcurrencyError('A request with this Idempotency-Key was being answered; retry it');
 }

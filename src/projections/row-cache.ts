@@ -8,7 +8,7 @@ const ROW_CACHE_ROWS = 4_096;
  * And what they may weigh together (event-store/cache-weight.ts: a row, plus one per child row), about
  * 5 MB: a count alone let 4,096 carts of 30 lines each hold some 120,000 line rows.
  */
-export const ROW_CACHE_WEIGHT = 50_000;
+const ROW_CACHE_WEIGHT = 50_000;
 
 /**
  * The rows a projection's live applier has committed, as its table holds them, so that its next batch
