@@ -56,7 +56,7 @@ export function renderResults({ meta, machine, sections, noise = [] }) {
     const summaryFigures = section.figures.filter((f) => f.target || f.summary);
     for (const figure of summaryFigures) {
       const s = summarize(figure.values);
-      out(`| ${section.title} | ${figure.label} | ${spread(s, figure)} | ${targetText(figure.target, figure.unit)} | ${verdict(s.median, figure.target)} |`);
+      out(`| ${section.title} | ${figure.label} | ${spread(s, figure)} | ${targetText(figure.target, figure.unit)} | ${verdict(judged(s, figure.target), figure.target)} |`);
     }
     for (const ratio of section.ratios) {
       const r = ratioOf(section, ratio);
@@ -126,7 +126,10 @@ const withUnit = (text, unit) => (unit ? `${text} ${unit}` : text);
 const num = (v, figure) => withUnit(fmt(v, figure.digits ?? 0), figure.unit);
 const bare = (v, figure) => fmt(v, figure.digits ?? 0);
 const spread = (s, figure) => `${num(s.median, figure)} (${bare(s.min, figure)}–${bare(s.max, figure)})`;
-const targetText = (target, unit) => (target ? `${target.op === '>=' ? '≥' : '≤'} ${fmt(target.value, Number.isInteger(target.value) ? 0 : 1)}${unit ? ` ${unit}` : ''}` : 'report');
+const targetText = (target, unit) =>
+  target ? `${target.op === '>=' ? '≥' : '≤'} ${fmt(target.value, Number.isInteger(target.value) ? 0 : 1)}${unit ? ` ${unit}` : ''}${target.everyRun ? ' in every run' : ''}` : 'report';
+/** The value a target is judged on: the median, or for a target every run must meet, the worst run. */
+const judged = (s, target) => (!target?.everyRun ? s.median : target.op === '>=' ? s.min : s.max);
 const oneLine = (text) => String(text).split('\n')[0].slice(0, 160);
 
 function verdict(value, target) {

@@ -13,8 +13,11 @@ import { sampleMemory } from '../lib/service-process.mjs';
 import { percentiles } from '../lib/stats.mjs';
 
 const LAG_CARTS = 20;
-/** The probe starts a sample this often (on a cart with none in flight): up to 10 samples/s. */
-const LAG_INTERVAL_MS = 100;
+/**
+ * The probe starts a sample this often (on a cart with none in flight): up to 40 samples/s, about 400 a
+ * run, so that a run's p99 is its fourth-worst sample rather than its worst (at 10/s it was the worst).
+ */
+const LAG_INTERVAL_MS = 25;
 
 /**
  * Add an item to a cart: eventshop over HTTP, against the CRUD baseline over HTTP and against the
@@ -210,8 +213,9 @@ export async function addItemScenario(ctx) {
       lagSection.skipped = lagMode.skipped;
     } else {
       lagSection.figures.push(
-        { key: 'lag.table50', label: 'command answer -> visible in the read model (carts_view), p50', unit: 'ms', values: a.map((r) => r.lag.tableP50), better: 'lower', digits: 1 },
-        { key: 'lag.table99', label: 'command answer -> visible in the read model (carts_view), p99', unit: 'ms', values: a.map((r) => r.lag.tableP99), better: 'lower', digits: 1, target: { op: '<=', value: 50 } },
+        { key: 'lag.table50', label: 'event committed -> read model committed (carts_view), p50', unit: 'ms', values: a.map((r) => r.lag.tableP50), better: 'lower', digits: 1 },
+        { key: 'lag.table99', label: 'event committed -> read model committed (carts_view), p99', unit: 'ms', values: a.map((r) => r.lag.tableP99), better: 'lower', digits: 1, target: { op: '<=', value: 50, everyRun: true } },
+        { key: 'lag.tableMax', label: 'event committed -> read model committed (carts_view), worst sample', unit: 'ms', values: a.map((r) => r.lag.tableMax), better: 'lower', digits: 1 },
         { key: 'lag.p50', label: 'command answer -> visible to a client (GET /carts/:id answered), p50', unit: 'ms', values: a.map((r) => r.lag.p50), better: 'lower', digits: 1 },
         { key: 'lag.p99', label: 'command answer -> visible to a client (GET /carts/:id answered), p99', unit: 'ms', values: a.map((r) => r.lag.p99), better: 'lower', digits: 1, summary: true },
         { key: 'lag.get50', label: 'a plain GET /carts/:id under the same load, p50 (for scale)', unit: 'ms', values: a.map((r) => r.lag.getP50), better: 'lower', digits: 1 },
@@ -222,20 +226,20 @@ export async function addItemScenario(ctx) {
         { key: 'lag.503', label: 'GETs that waited the service\'s 5 s in vain (503 PROJECTION_LAGGING; asked again)', unit: '', values: a.map((r) => r.lag.gaveUp), better: 'lower' },
         { key: 'lag.backlog', label: 'projection backlog when the load stopped (events, the most-behind projection)', unit: 'events', values: a.map((r) => r.backlog), better: 'lower' },
         { key: 'lag.drain', label: 'time for the projections to catch up after the load stopped', unit: 'ms', values: a.map((r) => r.drainMs), better: 'lower' },
-        { key: 'floor.app99', label: 'lag floor runs: eventshop, command answer -> visible in carts_view, p99', unit: 'ms', values: lf.map((r) => r.lag.tableP99), better: 'lower', digits: 1 },
-        { key: 'floor.p50', label: 'lag floor runs: the same commands -> visible in the minimal projector\'s view, p50', unit: 'ms', values: lf.map((r) => r.lag.floorP50), better: 'lower', digits: 1 },
-        { key: 'floor.p99', label: 'lag floor runs: the same commands -> visible in the minimal projector\'s view, p99', unit: 'ms', values: lf.map((r) => r.lag.floorP99), better: 'lower', digits: 1 },
+        { key: 'floor.app99', label: 'lag floor runs: eventshop, event committed -> carts_view committed, p99', unit: 'ms', values: lf.map((r) => r.lag.tableP99), better: 'lower', digits: 1 },
+        { key: 'floor.p50', label: 'lag floor runs: the same events -> committed in the minimal projector\'s view, p50', unit: 'ms', values: lf.map((r) => r.lag.floorP50), better: 'lower', digits: 1 },
+        { key: 'floor.p99', label: 'lag floor runs: the same events -> committed in the minimal projector\'s view, p99', unit: 'ms', values: lf.map((r) => r.lag.floorP99), better: 'lower', digits: 1 },
         { key: 'floor.rate', label: 'lag floor runs: eventshop commands/s', unit: 'commands/s', values: lf.map((r) => r.perSecond), better: 'higher' },
         { key: 'floor.batch', label: 'lag floor runs: events per batch of the minimal projector', unit: 'events', values: lf.map((r) => r.floor.events / Math.max(1, r.floor.batches)), better: 'higher', digits: 1 },
       );
       lagSection.ratios.push({ label: 'lag floor runs: eventshop lag p99 (carts_view) / the floor\'s p99, same commands', figure: 'floor.app99', baseline: 'floor.p99' });
       lagSection.notes.push(
-        'Two clocks start at the command\'s answer. **Read model**: the probe reads the cart\'s row in `carts_view` straight from PostgreSQL every 1 ms until it shows the command\'s version: the projection\'s own delay, which is what the target is about. **Client**: the same write seen through the API, which adds a GET\'s trip through the loaded service (compare the plain GET figures below).',
+        'Two clocks. **Read model** (the target): from the commit of the command\'s event to the commit of the projection\'s transaction that wrote the cart\'s row at that version, both read from PostgreSQL afterwards (`pg_xact_commit_timestamp` of the two rows\' `xmin`; the bench\'s server runs with `track_commit_timestamp = on`): the projection\'s own delay, on the database server\'s clock, with no client\'s scheduling in it. It starts at the commit, before the command\'s answer, so it also holds the append\'s own WAL flush. (Until this bench the clock was the probe polling `carts_view` every 1 ms from the command\'s answer: under this load a poll that already saw the row could take 70 ms to come back to the probe, with no such query running in PostgreSQL, and at 10 samples a second one such round trip was a run\'s p99.) **Client**: from the command\'s answer, the same write seen through the API, which adds a GET\'s trip through the loaded service (compare the plain GET figures below).',
         lagMode.mode === 'min-position'
           ? 'Measured with the contract\'s read-your-writes: a probe adds an item to one of its own carts, then times GET /carts/:id with `X-Min-Position: <the answer\'s position>` from the command\'s answer to the 200 (so it includes one GET\'s round trip under load).'
           : 'The service did not answer `X-Projection-Position`, so the probe polls GET /carts/:id every 2 ms until the cart shows the command\'s version.',
         "Event-loop delay: how late the service's main thread's timers fire (prom-client's `nodejs_eventloop_lag_*` from `GET /metrics`, reset by a scrape just before the load and read right after it), less the 10 ms interval at which prom-client samples it (an idle loop reads 10 ms there). Garbage collection: the request thread's collections during the load, from the same scrapes (`nodejs_gc_duration_seconds`). The projections run in the projector's worker thread, on an event loop of their own; the command's answer and the GETs go through this one.",
-        "Lag floor (the baseline nothing of ours could beat): runs of their own, eventshop under the same load, with a minimal projector following the same log in a worker thread of the bench (bench/lib/lag-floor.mjs): a tight loop on one pipelined connection that reads up to 500 events after its checkpoint below the service's own log horizon (its SQL, from dist/), then upserts one (id, version) row per stream and moves its checkpoint in one transaction, one round trip; no wake-up, it reads again at once after a batch and 1 ms after an empty read. The probe times its view and carts_view from the same command answers with the same 1 ms table clock. What it leaves out that eventshop's projection does: carts_view and cart_lines_view rows loaded and written, the other projections (and reactions) on the projector's thread, the wake-up message from the main thread. Its own work weighs on eventshop in these runs, so eventshop's figures of those runs are given next to it, not merged with the main runs.",
+        "Lag floor (the baseline nothing of ours could beat): runs of their own, eventshop under the same load, with a minimal projector following the same log in a worker thread of the bench (bench/lib/lag-floor.mjs): a tight loop on one pipelined connection that reads up to 500 events after its checkpoint below the service's own log horizon (its SQL, from dist/), then upserts one (id, version) row per stream and moves its checkpoint in one transaction, one round trip; no wake-up, it reads again at once after a batch and 1 ms after an empty read. The probe times its view and carts_view for the same events with the same commit-time clock. What it leaves out that eventshop's projection does: carts_view and cart_lines_view rows loaded and written, the other projections (and reactions) on the projector's thread, the wake-up message from the main thread. Its own work weighs on eventshop in these runs, so eventshop's figures of those runs are given next to it, not merged with the main runs.",
         `The probe runs in a worker thread during eventshop's measured runs: every ${LAG_INTERVAL_MS} ms it starts a sample on one of its ${LAG_CARTS} carts that has none in flight (so at most ${1000 / LAG_INTERVAL_MS} commands/s of its own on top of the load).`,
       );
       const problems = a.flatMap((r) => r.lag.problems);
@@ -294,7 +298,7 @@ function startLagProbe(options) {
       const table = percentiles(tableLags, [50, 99]);
       const get = percentiles(plainGets, [50, 99]);
       const floor = percentiles(floorLags, [50, 99]);
-      return { p50: lag.p50, p99: lag.p99, tableP50: table.p50, tableP99: table.p99, floorP50: floor.p50, floorP99: floor.p99, getP50: get.p50, getP99: get.p99, samples: lags.length, gaveUp, problems };
+      return { p50: lag.p50, p99: lag.p99, tableP50: table.p50, tableP99: table.p99, tableMax: tableLags.length ? Math.max(...tableLags) : NaN, floorP50: floor.p50, floorP99: floor.p99, getP50: get.p50, getP99: get.p99, samples: lags.length, gaveUp, problems };
     },
   };
 }
