@@ -133,10 +133,15 @@ async function profileLoad(ctx, { key, title, unit, prepare }) {
   const backendsAfter = await backendCpu(app.pool);
   await app.stop();
   const exitWall = Date.now();
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  // One profile per thread, named CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile: the summary is the
+  // main thread's (id 0), where the requests run; the projector's worker thread writes its own.
+  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  const file = files.find((f) => f.split('.')[4] === '0') ?? files[0];
   if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
-  // PROFILE_KEEP=<dir> keeps the raw profile (the temp folder goes at exit), for a closer look in DevTools.
-  if (process.env.PROFILE_KEEP) copyFileSync(path.join(profileDir, file), path.join(process.env.PROFILE_KEEP, `${key}.cpuprofile`));
+  // PROFILE_KEEP=<dir> keeps the raw profiles (the temp folder goes at exit), for a closer look in DevTools.
+  if (process.env.PROFILE_KEEP) {
+    for (const f of files) copyFileSync(path.join(profileDir, f), path.join(process.env.PROFILE_KEEP, f === file ? `${key}.cpuprofile` : `${key}.thread-${f.split('.')[4]}.cpuprofile`));
+  }
   // The profile ends when the service exits: place the load window on its clock from the wall clock.
   const profileSummary = summarizeCpuProfile(path.join(profileDir, file), {
     startMsBeforeEnd: exitWall - loadStartWall,
