@@ -130,8 +130,9 @@ export function deferAll(ctx: ProjectionContext, statements: readonly string[], 
   ctx.defer(before.length === 0 ? last : `WITH ${before.join(', ')} ${last}`, params.values);
 }
 
+/** Whether `a` and `b` write the same values; a child or row the evolve carried over unchanged is the very same object. */
 function sameColumns<Row>(table: TableDeclaration<Row>, a: Row, b: Row): boolean {
-  return columnsOf(table).every(({ property, column }) => column.encode(a[property]) === column.encode(b[property]));
+  return a === b || columnsOf(table).every(({ property, column }) => column.encode(a[property]) === column.encode(b[property]));
 }
 
 export type SqlColumn = { readonly sql: string; readonly column: Column<unknown> };
