@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../../src/modules/webhooks/webhook-address.js';
-import { RESPONSE_LIMIT_BYTES, sendWebhook } from '../../src/modules/webhooks/webhook-sender.js';
+import { EndpointConnections, RESPONSE_LIMIT_BYTES, sendWebhook } from '../../src/modules/webhooks/webhook-sender.js';
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -12,8 +12,9 @@ afterEach(async () => {
   })));
 });
 
-async function serve(handler: http.RequestListener): Promise<string> {
+async function serve(handler: http.RequestListener, onConnection?: () => void): Promise<string> {
   const server = http.createServer(handler);
+  if (onConnection) server.on('connection', onConnection);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -74,6 +75,56 @@ describe('sending one webhook', () => {
     expect(await sendWebhook(`http://localhost:${port}/`, {}, '{}', refused)).toMatchObject({ ok: false, error: 'localhost resolves to no public address' });
     expect(reached).toBe(0);
     expect(await sendWebhook(`http://localhost:${port}/`, {}, '{}', { timeoutMs: 1_000, allowPrivate: true })).toMatchObject({ ok: true });
+  });
+
+  it("keeps one connection for an endpoint's deliveries, and opens a fresh one per attempt without it", async () => {
+    let connections = 0;
+    const target = await serve((_req, res) => res.writeHead(204).end(), () => connections++);
+    const kept = new EndpointConnections();
+    try {
+      for (let i = 0; i < 5; i++) expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 204 });
+      expect(connections).toBe(1);
+      for (let i = 0; i < 3; i++) expect(await sendWebhook(`${target}/hook`, {}, '{}', ALLOW)).toMatchObject({ ok: true });
+      expect(connections).toBe(4);
+    } finally {
+      kept.destroy();
+    }
+  });
+
+  it('does not keep a connection whose answer it cut off', async () => {
+    let connections = 0;
+    let requests = 0;
+    const target = await serve((_req, res) => {
+      // The first answer never ends; the second is an ordinary one.
+      if (++requests === 1) res.writeHead(200).write(Buffer.alloc(RESPONSE_LIMIT_BYTES * 2, 'x'));
+      else res.writeHead(204).end();
+    }, () => connections++);
+    const kept = new EndpointConnections();
+    try {
+      expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 200 });
+      expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 204 });
+      expect(connections).toBe(2);
+    } finally {
+      kept.destroy();
+    }
+  });
+
+  it('sends again on a fresh connection when the receiver drops the kept one as it is used', async () => {
+    let connections = 0;
+    let requests = 0;
+    const target = await serve((req, res) => {
+      // The second request arrives on the kept connection, which the receiver closes instead of answering.
+      if (++requests === 2) return req.socket.destroy();
+      res.writeHead(204).end();
+    }, () => connections++);
+    const kept = new EndpointConnections();
+    try {
+      expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true });
+      expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 204 });
+      expect({ requests, connections }).toEqual({ requests: 3, connections: 2 });
+    } finally {
+      kept.destroy();
+    }
   });
 
   it('judges addresses by their range', () => {

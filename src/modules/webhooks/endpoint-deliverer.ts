@@ -8,9 +8,9 @@ import type { ListenSession } from '../../projections/listen-session.js';
 import type { AdvisoryLockKey } from '../../projections/projection-locks.js';
 import { WakeSignal } from '../../projections/wake-signal.js';
 import { MAX_ATTEMPTS, retryDelayMs, type DeliverySettings, type DeliverySlots } from './delivery-settings.js';
-import type { WebhookDeliveries } from './webhook-deliveries.js';
+import type { DeliveryAttempt, WebhookDeliveries } from './webhook-deliveries.js';
 import type { WebhookEndpoint, WebhookEndpoints } from './webhook-endpoints.js';
-import { sendWebhook, type SendResult } from './webhook-sender.js';
+import { EndpointConnections, sendWebhook, type SendResult } from './webhook-sender.js';
 import { signWebhook } from './webhook-signature.js';
 
 /** Events read per step: bounds an endpoint's memory (and SharedLogReads lets caught-up endpoints share the read). */
@@ -48,6 +48,8 @@ export class EndpointDeliverer {
   private readonly signal = new WakeSignal();
   private loop: Promise<void> | undefined;
   private lockGeneration: number | undefined;
+  /** The endpoint's kept-alive connection, closed when the loop ends. */
+  private readonly connections = new EndpointConnections();
 
   constructor(
     readonly id: string,
@@ -86,6 +88,7 @@ export class EndpointDeliverer {
         if (step !== 'again') await this.signal.wait(step.wait, step.wakeable);
       }
     } finally {
+      this.connections.destroy();
       if (this.lockGeneration !== undefined) await this.deps.session.unlock(this.deps.lockKey, this.lockGeneration);
       this.lockGeneration = undefined;
     }
@@ -113,13 +116,16 @@ export class EndpointDeliverer {
       }
       const result = await this.deps.slots.run(() => this.send(endpoint, event));
       attempts++;
-      await this.deps.deliveries.record({
+      const attempt: DeliveryAttempt = {
         endpointId: endpoint.id, eventId: event.eventId, type: event.type, position: event.position, attempt: attempts,
         status: result.ok ? 'delivered' : 'failed', responseStatus: result.responseStatus, error: result.error, durationMs: result.durationMs,
-      });
-      if (!result.ok) return this.failed(endpoint, from, done, attempts, result);
+      };
+      if (!result.ok) {
+        await this.deps.deliveries.record(attempt);
+        return this.failed(endpoint, from, done, attempts, result);
+      }
       const delivered = checkpointOfEvent(event);
-      if (!(await this.deps.endpoints.advance(endpoint.id, from, delivered))) return 'again';
+      if (!(await this.deps.endpoints.advanceDelivered(endpoint.id, from, delivered, attempt))) return 'again';
       from = done = delivered;
       attempts = 0;
     }
@@ -146,7 +152,7 @@ export class EndpointDeliverer {
     const body = JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: toEventDto(event) });
     const timestamp = Math.floor(settings.now() / 1000);
     const headers = { 'webhook-id': event.eventId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(endpoint.secret, event.eventId, timestamp, body) };
-    return sendWebhook(endpoint.url, headers, body, { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate });
+    return sendWebhook(endpoint.url, headers, body, { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, connections: this.connections });
   }
 
   private unavailable(error: unknown): Step {

@@ -42,6 +42,17 @@ interface Row {
   at: Date;
 }
 
+/** The INSERT of one attempt, its values from `$first` on, in deliveryValues' order. */
+export function insertDeliverySql(first: number): string {
+  const values = Array.from({ length: 9 }, (_, i) => `$${first + i}`);
+  return `INSERT INTO webhook_deliveries (endpoint_id, event_id, type, position, attempt, status, response_status, error, duration_ms)
+       VALUES (${values.join(', ')})`;
+}
+
+export function deliveryValues(attempt: DeliveryAttempt): unknown[] {
+  return [attempt.endpointId, attempt.eventId, attempt.type, attempt.position, attempt.attempt, attempt.status, attempt.responseStatus ?? null, attempt.error ?? null, attempt.durationMs];
+}
+
 /** Rows per purge statement; a run stops after PURGE_MAX_BATCHES of them (the rest waits for the next run). */
 const PURGE_BATCH = 1_000;
 const PURGE_MAX_BATCHES = 100;
@@ -52,11 +63,7 @@ export class WebhookDeliveries {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async record(attempt: DeliveryAttempt): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO webhook_deliveries (endpoint_id, event_id, type, position, attempt, status, response_status, error, duration_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [attempt.endpointId, attempt.eventId, attempt.type, attempt.position, attempt.attempt, attempt.status, attempt.responseStatus ?? null, attempt.error ?? null, attempt.durationMs],
-    );
+    await this.pool.query(insertDeliverySql(1), deliveryValues(attempt));
   }
 
   /** Newest first; `before` is the previous page's last id. */
