@@ -22,6 +22,16 @@ async function serve(handler: http.RequestListener, onConnection?: () => void): 
 
 const ALLOW = { timeoutMs: 1_000, allowPrivate: true };
 
+/** Runs `use` with one endpoint's kept connections, closed afterwards. */
+async function withConnections(use: (connections: EndpointConnections) => Promise<void>): Promise<void> {
+  const connections = new EndpointConnections();
+  try {
+    await use(connections);
+  } finally {
+    connections.destroy();
+  }
+}
+
 describe('sending one webhook', () => {
   it('follows no redirect: a 3xx is a failure and the other address gets nothing', async () => {
     let reached = 0;
@@ -80,15 +90,12 @@ describe('sending one webhook', () => {
   it("keeps one connection for an endpoint's deliveries, and opens a fresh one per attempt without it", async () => {
     let connections = 0;
     const target = await serve((_req, res) => res.writeHead(204).end(), () => connections++);
-    const kept = new EndpointConnections();
-    try {
+    await withConnections(async (kept) => {
       for (let i = 0; i < 5; i++) expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 204 });
       expect(connections).toBe(1);
       for (let i = 0; i < 3; i++) expect(await sendWebhook(`${target}/hook`, {}, '{}', ALLOW)).toMatchObject({ ok: true });
       expect(connections).toBe(4);
-    } finally {
-      kept.destroy();
-    }
+    });
   });
 
   it('does not keep a connection whose answer it cut off', async () => {
@@ -99,14 +106,11 @@ describe('sending one webhook', () => {
       if (++requests === 1) res.writeHead(200).write(Buffer.alloc(RESPONSE_LIMIT_BYTES * 2, 'x'));
       else res.writeHead(204).end();
     }, () => connections++);
-    const kept = new EndpointConnections();
-    try {
+    await withConnections(async (kept) => {
       expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 200 });
       expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 204 });
       expect(connections).toBe(2);
-    } finally {
-      kept.destroy();
-    }
+    });
   });
 
   it('sends again on a fresh connection when the receiver drops the kept one as it is used', async () => {
@@ -117,14 +121,11 @@ describe('sending one webhook', () => {
       if (++requests === 2) return req.socket.destroy();
       res.writeHead(204).end();
     }, () => connections++);
-    const kept = new EndpointConnections();
-    try {
+    await withConnections(async (kept) => {
       expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true });
       expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 204 });
       expect({ requests, connections }).toEqual({ requests: 3, connections: 2 });
-    } finally {
-      kept.destroy();
-    }
+    });
   });
 
   it('judges addresses by their range', () => {
