@@ -22,4 +22,11 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/STORE_CURRENCY/);
     expect(attempt).toThrow(/DATABASE_URL/);
   });
+
+  it('takes the projector thread\'s young generation within bounds', () => {
+    expect(loadConfig({}).PROJECTOR_YOUNG_GENERATION_MB).toBe(24);
+    expect(loadConfig({ PROJECTOR_YOUNG_GENERATION_MB: '96' }).PROJECTOR_YOUNG_GENERATION_MB).toBe(96);
+    // V8 needs a few MB of young generation to run at all; a typo of a zero too many is refused too.
+    for (const bad of ['4', '2048', 'lots']) expect(() => loadConfig({ PROJECTOR_YOUNG_GENERATION_MB: bad })).toThrow(/PROJECTOR_YOUNG_GENERATION_MB/);
+  });
 });

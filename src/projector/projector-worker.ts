@@ -8,19 +8,21 @@ import { ProjectionRunner } from '../projections/projection-runner.js';
 import { tellAppends, type FromProjector, type ToProjector } from './projector-messages.js';
 
 /**
- * The worker's heap limits. Young: 24 MB (a new space of about 17 MB) took some 17 MB off the peak RSS
- * under the add-item load. Its cost to a rebuild of carts from 1M events is not settled: one run gave
- * 51,611-53,020 events/s (48 MB: 51,136), the full bench on the same limits 46,048 (0.74x bare pg,
- * against 0.83x with 48 MB); the worker then spent ~13% of its samples in the garbage collector. Since
- * a batch's array parameters and its children's order stopped allocating as much (a quarter less in
- * all), the next full bench, on a faster machine, gave 50,654 events/s (0.85x bare pg), and the one after
- * 46,245 (0.87x) on a day the machine ran slower. Old: 256 MB, some four times what the worker keeps live under that load
+ * The worker's old generation: 256 MB, some four times what the worker keeps live under the add-item load
  * (45-66 MB); a limit this size also keeps V8 from growing the old space to four times what is live
  * before collecting it (its growing factor shrinks with the limit). 96 MB old / 8 MB young, tried first,
  * made the rebuild 3-4x slower (13,131 events/s, measured while the main thread's flag still gave the
  * worker a 2 x 32 MB young generation, so the 96 MB old generation was probably what slowed it).
+ *
+ * Its young generation is PROJECTOR_YOUNG_GENERATION_MB (app-config.ts), 24 by default: that took some
+ * 17 MB off the peak RSS under the add-item load, and costs a rebuild. In a rebuild the worker spent 29%
+ * of its samples in the garbage collector, scavenging every 35 ms and promoting nearly every event it
+ * read (a batch of 2,000 lives from its read to its commit, about two scavenges). 96 MB: 1.18x the
+ * events/s from 1M events (runs interleaved with the default's), and 341 MB peak RSS under add-item
+ * instead of ~285 (Dec 1). Full benches with 24 MB gave 0.74-0.87x bare pg's rebuild rate on 1M events,
+ * depending on the day (48 MB once: 0.83x).
  */
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 24 };
+const OLD_GENERATION_MB = 256;
 /**
  * The worker's resourceLimits, made to hold. `--max-semi-space-size` and `--max-old-space-size` (npm
  * start's flags, sized for the request thread) are process-wide V8 flags, and they override an isolate's
@@ -29,10 +31,10 @@ const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb:
  * reads the flags only when it sets up a heap, so clearing them here leaves the main thread's heap as it
  * is and lets the workers started from now on have their own.
  */
-export function workerResourceLimits(): ResourceLimits {
+export function workerResourceLimits(config: Pick<AppConfig, 'PROJECTOR_YOUNG_GENERATION_MB'>): ResourceLimits {
   setFlagsFromString('--max-semi-space-size=0');
   setFlagsFromString('--max-old-space-size=0');
-  return RESOURCE_LIMITS;
+  return { maxOldGenerationSizeMb: OLD_GENERATION_MB, maxYoungGenerationSizeMb: config.PROJECTOR_YOUNG_GENERATION_MB };
 }
 
 /** Longest the worker may take to finish its batches and close before it is terminated. */
@@ -90,7 +92,7 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
       // Its own pool of DATABASE_POOL_SIZE: every applier reads the log through it (a pool of 4 made them
       // time out waiting for a connection at start-up, measured), besides the reactions' commands.
       workerData: { settings: settingsOf(this.config) },
-      resourceLimits: workerResourceLimits(),
+      resourceLimits: workerResourceLimits(this.config),
     });
     this.worker = worker;
     return new Promise((resolve, reject) => {
