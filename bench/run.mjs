@@ -158,7 +158,7 @@ try {
     baselineMain,
     poolSize: 20,
     sql: eventStoreSql(root),
-    startService: (name, databaseUrl, nodeArgs) => startService({ root, name, databaseUrl, secret, tokens, logDir, nodeArgs }),
+    startService: (name, databaseUrl, nodeArgs, env) => startService({ root, name, databaseUrl, secret, tokens, logDir, nodeArgs, env }),
     /** The CRUD baseline app (bench/baseline-crud) on a fresh database of its own: { server, url }. */
     startCrudBaseline: async (name, database) => {
       const url = await pg.createDatabase(database);
@@ -243,7 +243,7 @@ async function runScenario(name, run) {
   }
 }
 
-async function startService({ root, name, databaseUrl, secret, tokens, logDir, nodeArgs = [] }) {
+async function startService({ root, name, databaseUrl, secret, tokens, logDir, nodeArgs = [], env = {} }) {
   const service = await startNodeServer({
     name,
     script: path.join(root, 'dist/main.js'),
@@ -259,6 +259,7 @@ async function startService({ root, name, databaseUrl, secret, tokens, logDir, n
       METRICS_TOKEN: BENCH_METRICS_TOKEN,
       // The webhooks scenario's receivers listen on loopback.
       WEBHOOK_ALLOW_PRIVATE: 'true',
+      ...env,
     },
     logFile: path.join(logDir, `${name}.log`),
   });
