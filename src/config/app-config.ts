@@ -74,10 +74,10 @@ export class AppConfig {
    * The projector thread's young generation, in MB (PROJECTIONS=worker): memory traded for rebuild speed.
    * A rebuild keeps its batches alive longer than a young generation of 24 MB lasts between collections,
    * so nearly every event it reads is copied into the old generation. In the bench (two instances on one
-   * database, runs interleaved), 96 MB rebuilt carts from 1M events at 1.18x the default's rate (1.01-1.23;
-   * 1.07x from 300k events), and the service's peak RSS rose: 300 MB instead of 260 during the rebuild, and
-   * 341 MB instead of about 285 under the add-item load, since the thread's young generation grows under
-   * that load too (Dec 1).
+   * database, runs interleaved), 96 MB rebuilt carts from 1M events at 1.10-1.18x the default's rate (the
+   * medians of two benches; runs from 1.01 to 1.23; 1.07x from 300k events), and the service's peak RSS
+   * rose: about 305 MB instead of 260 during the rebuild, and 330 MB (326-341) instead of about 285 under the
+   * add-item load, since the thread's young generation grows under that load too (Dec 1).
    */
   @Transform(toInt)
   @IsInt()

@@ -17,8 +17,8 @@ import { tellAppends, type FromProjector, type ToProjector } from './projector-m
  * Its young generation is PROJECTOR_YOUNG_GENERATION_MB (app-config.ts), 24 by default: that took some
  * 17 MB off the peak RSS under the add-item load, and costs a rebuild. In a rebuild the worker spent 29%
  * of its samples in the garbage collector, scavenging every 35 ms and promoting nearly every event it
- * read (a batch of 2,000 lives from its read to its commit, about two scavenges). 96 MB: 1.18x the
- * events/s from 1M events (runs interleaved with the default's), and 341 MB peak RSS under add-item
+ * read (a batch of 2,000 lives from its read to its commit, about two scavenges). 96 MB: 1.10-1.18x the
+ * events/s from 1M events (runs interleaved with the default's), and 330 MB peak RSS under add-item
  * instead of ~285 (Dec 1). Full benches with 24 MB gave 0.74-0.87x bare pg's rebuild rate on 1M events,
  * depending on the day (48 MB once: 0.83x).
  */
