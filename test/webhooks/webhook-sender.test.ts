@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isPublicAddress } from '../../src/modules/webhooks/webhook-address.js';
 import { EndpointConnections, RESPONSE_LIMIT_BYTES, sendWebhook } from '../../src/modules/webhooks/webhook-sender.js';
 
@@ -23,8 +23,8 @@ async function serve(handler: http.RequestListener, onConnection?: () => void): 
 const ALLOW = { timeoutMs: 1_000, allowPrivate: true };
 
 /** Runs `use` with one endpoint's kept connections, closed afterwards. */
-async function withConnections(use: (connections: EndpointConnections) => Promise<void>): Promise<void> {
-  const connections = new EndpointConnections();
+async function withConnections(use: (connections: EndpointConnections) => Promise<void>, idleMs?: number): Promise<void> {
+  const connections = new EndpointConnections(idleMs);
   try {
     await use(connections);
   } finally {
@@ -96,6 +96,22 @@ describe('sending one webhook', () => {
       for (let i = 0; i < 3; i++) expect(await sendWebhook(`${target}/hook`, {}, '{}', ALLOW)).toMatchObject({ ok: true });
       expect(connections).toBe(4);
     });
+  });
+
+  it('waits for a slow answer on a kept connection, and closes the connection once it has been idle a while', async () => {
+    let connections = 0;
+    let closed = 0;
+    const target = await serve((_req, res) => {
+      // Slower than the connections' idle limit: that limit is for idle connections, not for answers.
+      setTimeout(() => res.writeHead(204).end(), 300);
+    }, () => connections++);
+    servers[servers.length - 1].on('connection', (socket) => socket.on('close', () => closed++));
+    await withConnections(async (kept) => {
+      for (let i = 0; i < 2; i++) expect(await sendWebhook(`${target}/hook`, {}, '{}', { ...ALLOW, connections: kept })).toMatchObject({ ok: true, responseStatus: 204 });
+      expect({ connections, closed }).toEqual({ connections: 1, closed: 0 });
+      // Idle past its limit, the kept connection is closed by us, not left to the receiver.
+      await vi.waitFor(() => expect(closed).toBe(1), { timeout: 2_000, interval: 20 });
+    }, 100);
   });
 
   it('does not keep a connection whose answer it cut off', async () => {

@@ -22,8 +22,14 @@ const IDLE_CONNECTION_MS = 4_000;
  * and checked again when a new connection is opened. Destroy it when the endpoint's deliverer stops.
  */
 export class EndpointConnections {
-  readonly http = new http.Agent({ keepAlive: true, maxSockets: 1, timeout: IDLE_CONNECTION_MS });
-  readonly https = new https.Agent({ keepAlive: true, maxSockets: 1, timeout: IDLE_CONNECTION_MS });
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+
+  /** `idleMs`: how long an idle connection is kept (the socket timeout of an idle one; an answer may take longer). */
+  constructor(idleMs = IDLE_CONNECTION_MS) {
+    this.http = new http.Agent({ keepAlive: true, maxSockets: 1, timeout: idleMs });
+    this.https = new https.Agent({ keepAlive: true, maxSockets: 1, timeout: idleMs });
+  }
 
   destroy(): void {
     this.http.destroy();
