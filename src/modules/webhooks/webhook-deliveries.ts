@@ -53,6 +53,8 @@ export function deliveryValues(attempt: DeliveryAttempt): unknown[] {
   return [attempt.endpointId, attempt.eventId, attempt.type, attempt.position, attempt.attempt, attempt.status, attempt.responseStatus ?? null, attempt.error ?? null, attempt.durationMs];
 }
 
+const RECORD_SQL = insertDeliverySql(1);
+
 /** Rows per purge statement; a run stops after PURGE_MAX_BATCHES of them (the rest waits for the next run). */
 const PURGE_BATCH = 1_000;
 const PURGE_MAX_BATCHES = 100;
@@ -63,7 +65,7 @@ export class WebhookDeliveries {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async record(attempt: DeliveryAttempt): Promise<void> {
-    await this.pool.query(insertDeliverySql(1), deliveryValues(attempt));
+    await this.pool.query(RECORD_SQL, deliveryValues(attempt));
   }
 
   /** Newest first; `before` is the previous page's last id. */

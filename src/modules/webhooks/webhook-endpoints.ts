@@ -52,6 +52,8 @@ const LOG_END = `${HORIZON_CTES},
 
 const ADVANCE_SQL = `UPDATE webhook_endpoints SET transaction_id = $4, position = $5, attempts = 0, next_attempt_at = NULL, last_error = NULL, updated_at = now()
        WHERE id = $1 AND transaction_id = $2::xid8 AND position = $3`;
+/** ADVANCE_SQL with the delivered attempt's log row written by the same statement (its values from $6 on). */
+const ADVANCE_DELIVERED_SQL = `WITH logged AS (${insertDeliverySql(6)}) ${ADVANCE_SQL}`;
 
 /** The `webhook_endpoints` table: the endpoints, their settings and their delivery state. */
 @Injectable()
@@ -141,7 +143,7 @@ export class WebhookEndpoints {
    * the checkpoint moved, as record() would.
    */
   async advanceDelivered(id: string, from: LogCheckpoint, to: LogCheckpoint, attempt: DeliveryAttempt): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`WITH logged AS (${insertDeliverySql(6)}) ${ADVANCE_SQL}`, [
+    const { rowCount } = await this.pool.query(ADVANCE_DELIVERED_SQL, [
       id, from.transactionId, from.position, to.transactionId, to.position, ...deliveryValues(attempt),
     ]);
     return rowCount === 1;
