@@ -120,6 +120,14 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     expect(order).not.toHaveProperty('paymentReference');
   });
 
+  it('answers orders asked for together each with its own, whatever the case of the id; one that is not a UUID is none and fails no other', async () => {
+    const orders = [placed({ customerId: 'bob' }), placed({ customerId: 'carol' }), placed({ customerId: 'dave' })];
+    await apply(...orders);
+    const [bob, carol, dave] = orders.map((event) => event.streamId);
+    const found = await Promise.all([bob, 'not-a-uuid', carol.toUpperCase(), randomUUID(), dave].map((id) => queries.findOrder(id)));
+    expect(found.map((order) => order && [order.id, order.customerId])).toEqual([[bob, 'bob'], null, [carol, 'carol'], null, [dave, 'dave']]);
+  });
+
   it('answers exactly what rebuilding the order from its events answers', async () => {
     const first = placed({ placedAt: '2026-11-20T09:15:00.000Z', lines: [{ productId: randomUUID(), sku: 'A', name: 'A', quantity: 1000, unitPriceCents: 100_000_000 }] });
     const orderId = first.streamId;

@@ -28,19 +28,28 @@ interface ProductRow {
 
 const PRODUCT_COLUMNS = 'id, sku, name, description, price_cents AS "priceCents", stock_on_hand AS "stockOnHand", reserved, version';
 
-/** A primary-key lookup, whose plan never depends on the value: a named (prepared) statement. */
-const FIND_PRODUCT = { name: 'catalog.find-product', text: `SELECT ${PRODUCT_COLUMNS} FROM ${PRODUCTS_TABLE} WHERE id = $1` };
+/**
+ * Primary-key lookups, several at once (ReadModelDb.lookup), whose plan never depends on the values: a
+ * named (prepared) statement.
+ */
+const FIND_PRODUCTS = { name: 'catalog.find-products', text: `SELECT ${PRODUCT_COLUMNS} FROM ${PRODUCTS_TABLE} WHERE id = ANY($1::uuid[])` };
 
 /** The catalog's reads, over `products_view`. */
 @Injectable()
 export class CatalogQueries {
+  private readonly findRow: (id: string) => Promise<ProductRow | null>;
+
   constructor(
     private readonly db: ReadModelDb,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.findRow = db.lookup(FIND_PRODUCTS, (row: ProductRow) => row.id);
+  }
 
   async findProduct(id: string): Promise<ProductDto | null> {
-    const row = await this.db.one<ProductRow>(FIND_PRODUCT, [id]);
+    // Not a uuid, no product; and no key that PostgreSQL would refuse goes into a statement other calls share.
+    if (!isUUID(id)) return null;
+    const row = await this.findRow(id.toLowerCase());
     return row && this.toProduct(row);
   }
 

@@ -38,11 +38,14 @@ const ORDER_JSON = `json_build_object('id', id, 'customerId', customer_id, 'stat
   'cancelReason', cancel_reason, 'paidAt', paid_at, 'shippedAt', shipped_at, 'deliveredAt', delivered_at, 'cancelledAt', cancelled_at,
   'version', version, 'pricing', pricing)`;
 
-/** A primary-key lookup, whose plan never depends on the value: a named (prepared) statement. */
-const FIND_ORDER = { name: 'orders.find-order-json', text: `SELECT ${ORDER_JSON} AS "order" FROM order_summaries WHERE id = $1` };
+/**
+ * Primary-key lookups, several at once (ReadModelDb.lookup), whose plan never depends on the values: a
+ * named (prepared) statement.
+ */
+const FIND_ORDERS = { name: 'orders.find-orders-json', text: `SELECT ${ORDER_JSON} AS "order" FROM order_summaries WHERE id = ANY($1::uuid[])` };
 
 /**
- * The list's columns, under their SummaryRow names. Not one JSON value per row, as FIND_ORDER: for a
+ * The list's columns, under their SummaryRow names. Not one JSON value per row, as FIND_ORDERS: for a
  * page of 21 rows PostgreSQL took ~0.1 ms longer to write them as JSON (its timestamps' text above all)
  * than the service saved parsing them (~0.04 ms).
  */
@@ -89,15 +92,20 @@ interface OrderJson {
 /** The orders' reads, over `order_summaries`. */
 @Injectable()
 export class OrderQueries {
-  constructor(private readonly db: ReadModelDb) {}
+  private readonly findRow: (id: string) => Promise<{ order: OrderJson } | null>;
+
+  constructor(private readonly db: ReadModelDb) {
+    this.findRow = db.lookup(FIND_ORDERS, (row: { order: OrderJson }) => row.order.id);
+  }
 
   /**
    * The whole order, as GET /orders/:id answers it (without `asOf`/`version`), or null. No ownership
    * check: the caller's controller decides who may see it. Optional fields are absent until their event.
    */
   async findOrder(id: string): Promise<OrderView | null> {
+    // Not a uuid, no order; and no key that PostgreSQL would refuse goes into a statement other calls share.
     if (!isUUID(id)) return null;
-    const row = await this.db.one<{ order: OrderJson }>(FIND_ORDER, [id]);
+    const row = await this.findRow(id.toLowerCase());
     return row && toOrder(row.order);
   }
 
