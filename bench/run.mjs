@@ -122,9 +122,9 @@ const plannedSteps = options.profile
   : (selected.includes('add-item') ? 4 * runsPer : 0) +
     (selected.includes('checkout') ? runsPer : 0) +
     (selected.includes('checkout-priced') ? 2 * runsPer : 0) +
-    // order-reads: GET by id (eventshop, CRUD baseline, floor, database floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
+    // order-reads: GET by id (eventshop, CRUD baseline, floor, database floor, batched database floor; + eventshop at 1 connection) and the list (+ 1 connection), + the seeding
     // ... + the open-loop runs: eventshop, database floor and floor by id, eventshop and its database floor on the list
-    (selected.includes('order-reads') ? 4 * runsPer : 0) +
+    (selected.includes('order-reads') ? 5 * runsPer : 0) +
     (selected.includes('order-reads') ? (settings.singleConnection ? 8 : 6) * runsPer + 1 : 0) +
     (selected.includes('aggregate-size') ? settings.aggregateSizes.length * runsPer + 1 : 0) +
     (selected.includes('webhooks') ? 3 * runsPer : 0) +

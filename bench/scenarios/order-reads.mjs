@@ -56,15 +56,19 @@ async function getOrderById(ctx) {
   const { server: crud, url: crudUrl } = await startCrudOrders(ctx, orders);
   let floor;
   let dbFloor;
+  let dbFloorBatched;
   try {
-    dbFloor = await startNodeServer({
-      name: 'db floor server',
-      script: path.join(ctx.root, 'bench/baselines/db-floor-server.mjs'),
-      cwd: ctx.root,
-      env: { NODE_ENV: 'production', DATABASE_URL: crudUrl },
-      logFile: path.join(ctx.logDir, 'db-floor-server.log'),
-      readyPath: `/orders/${orders[0].id}`,
-    });
+    const startDbFloor = (batch) =>
+      startNodeServer({
+        name: batch ? 'batched db floor server' : 'db floor server',
+        script: path.join(ctx.root, 'bench/baselines/db-floor-server.mjs'),
+        cwd: ctx.root,
+        env: { NODE_ENV: 'production', DATABASE_URL: crudUrl, BATCH: batch ? '1' : '0' },
+        logFile: path.join(ctx.logDir, batch ? 'db-floor-batched-server.log' : 'db-floor-server.log'),
+        readyPath: `/orders/${orders[0].id}`,
+      });
+    dbFloor = await startDbFloor(false);
+    dbFloorBatched = await startDbFloor(true);
     floor = await startNodeServer({
       name: 'floor server',
       script: path.join(ctx.root, 'bench/baselines/floor-server.mjs'),
@@ -83,6 +87,7 @@ async function getOrderById(ctx) {
       { key: 'crud', label: `CRUD baseline, ${s.connections} connections`, connections: s.connections, baseUrl: crud.baseUrl, servicePid: crud.pid },
       { key: 'floor', label: `floor (bare Fastify), ${s.connections} connections`, connections: s.connections, baseUrl: floor.baseUrl, servicePid: floor.pid },
       { key: 'dbFloor', label: `database floor (bare Fastify + one pg read), ${s.connections} connections`, connections: s.connections, baseUrl: dbFloor.baseUrl, servicePid: dbFloor.pid },
+      { key: 'dbFloorBatched', label: `batched database floor (bare Fastify + pg reads shared by concurrent requests), ${s.connections} connections`, connections: s.connections, baseUrl: dbFloorBatched.baseUrl, servicePid: dbFloorBatched.pid },
     ];
     let n = 0;
     const next = () => {
@@ -106,27 +111,32 @@ async function getOrderById(ctx) {
       { key: 'crud', label: 'CRUD baseline run', server: 'the CRUD service (node)' },
       { key: 'floor', label: 'floor run', server: 'the floor server (node)', noPostgres: true },
       { key: 'dbFloor', label: 'database floor run', server: 'the database floor server (node)' },
+      { key: 'dbFloorBatched', label: 'batched database floor run', server: 'the batched database floor server (node)' },
     ], runs);
     section.ratios.push(
       { label: 'eventshop / CRUD baseline (req/s)', figure: 'c50.rate', baseline: 'crud.rate' },
       { label: 'eventshop / floor (req/s)', figure: 'c50.rate', baseline: 'floor.rate' },
       { label: 'eventshop / database floor (req/s)', figure: 'c50.rate', baseline: 'dbFloor.rate', target: { op: '>=', value: 0.7 } },
+      { label: 'eventshop / batched database floor (req/s)', figure: 'c50.rate', baseline: 'dbFloorBatched.rate' },
     );
     const bytes = (text) => fmt(Buffer.byteLength(text));
     section.notes.push(
       `CRUD baseline = bench/baseline-crud's GET /orders/:id: NestJS + Fastify + TypeORM with the same HS256 token guard and a ParseUUIDPipe, one \`Repository.findOneBy({ id })\` on an \`orders\` table (id, customer_id, status, total_cents, lines jsonb, placed_at) in a database of its own on the same PostgreSQL, 404 unless the token's subject owns the order. It holds a copy of the same ${fmt(orders.length)} orders (ids, owners, 3 lines, totals, placedAt) and gets the very same requests. Its answer is the row as it is (${bytes(crudProbe.text)} bytes; eventshop's, with currency, item count, shipping address and version, ${bytes(eventshopBody)} bytes).`,
       `Floor = bench/baselines/floor-server.mjs: bare Fastify in a node process of its own answering every GET /orders/:id with one constant string, eventshop's own answer for one order (${bytes(eventshopBody)} bytes): no auth, no validation, no database, no serialization. It is what HTTP alone costs at ${s.connections} connections with autocannon on the same cores: no service on this machine answers this load faster. In its runs autocannon (single-threaded, in the bench process) used ${fmt(median(runs.floor.map((r) => r.cpu.bench)), 2)} cores, so this floor is the limit of the load generator and HTTP together, not of Fastify alone.`,
-      `Database floor = bench/baselines/db-floor-server.mjs: bare Fastify in a node process of its own, answering each GET /orders/:id with one prepared primary-key read of the CRUD baseline's \`orders\` table through pg (20 connections), the row as JSON. No auth, no validation, no framework: one HTTP request plus one PostgreSQL round trip, with PostgreSQL and autocannon on the same cores. Any GET that reads PostgreSQL costs at least this much here.`,
+      `Database floor = bench/baselines/db-floor-server.mjs: bare Fastify in a node process of its own, answering each GET /orders/:id with one prepared primary-key read of the CRUD baseline's \`orders\` table through pg (20 connections), the row as JSON. No auth, no validation, no framework: one HTTP request plus one PostgreSQL round trip, with PostgreSQL and autocannon on the same cores. Any GET that reads PostgreSQL with a statement of its own costs at least this much here. eventshop's does not: concurrent GETs by id share statements (ReadModelDb.lookup), so under this load it can go faster than this floor; at 1 connection it cannot.`,
+      `Batched database floor = the same server with BATCH=1: concurrent requests share their reads as eventshop's do (dataloader, no cache, up to 100 ids in one prepared \`= ANY($1)\` read, sent once the event loop's round of I/O is done). Bare Fastify and the least PostgreSQL work per request with sharing: what nothing of ours could beat with it.`,
       closedLoopNote(s.connections, [
         ['eventshop', runs.c50],
         ['CRUD baseline', runs.crud],
         ['floor', runs.floor],
         ['database floor', runs.dbFloor],
+        ['batched database floor', runs.dbFloorBatched],
       ]),
     );
   } finally {
     await floor?.stop();
     await dbFloor?.stop();
+    await dbFloorBatched?.stop();
     await crud.stop();
   }
   return [section];
