@@ -45,7 +45,7 @@ export class ReadModelDb {
    *
    * Under load, a primary-key read per request is mostly the round trip's fixed cost, in the service (the
    * send, which wakes PostgreSQL, and the answer's framing) and in PostgreSQL (bind, execute, sync). Under
-   * 50 concurrent GET /orders/:id, ~13 reads shared a statement, and the CPU per request fell by half in
+   * 50 concurrent GET /orders/:id, 13-14 reads shared a statement, and the CPU per request fell by half in
    * the service and by three quarters in PostgreSQL (`npm run bench -- --profile`, two runs: 0.14-0.16
    * and 0.04 ms, from 0.32 and 0.16). Alone, a call waits for nothing but the end of its own round of I/O.
    */
