@@ -3,7 +3,7 @@
  * read through pg (a prepared statement on the CRUD baseline's `orders` table, by primary key), the row as
  * JSON, 404 if there is none. No auth, no validation, no framework: what one HTTP request plus one
  * PostgreSQL round trip costs at the same connection count, with autocannon and PostgreSQL on the same
- * cores. Every read-model GET does at least this much.
+ * cores. Every read-model GET with a statement of its own does at least this much.
  *
  * With BATCH=1, the batched database floor: concurrent requests share statements as the service's
  * ReadModelDb.lookup has them share (dataloader, no cache, up to 100 ids in one `= ANY($1)` read, sent
