@@ -79,6 +79,17 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('carts projection (carts_vie
     });
   });
 
+  it('answers carts asked for together each with its own lines, whatever the case of the id; one that is not a UUID is none and fails no other', async () => {
+    const [alice, bob] = [await newCart('alice'), await newCart('bob')];
+    await applyCarts(added(alice, mug, 1), added(bob, pen, 3));
+    const found = await Promise.all([alice, 'not-a-uuid', bob.toUpperCase()].map((id) => queries.findCart(id)));
+    expect(found.map((cart) => cart && [cart.customerId, cart.items.map((item) => [item.sku, item.quantity])])).toEqual([
+      ['alice', [['MUG', 1]]],
+      null,
+      ['bob', [['PEN', 3]]],
+    ]);
+  });
+
   it('lists lines in the order products were first added, merging repeated adds into their line', async () => {
     const cartId = await newCart();
     await applyCarts(added(cartId, lamp, 1), added(cartId, mug, 2), added(cartId, pen, 3), added(cartId, lamp, 2));

@@ -49,6 +49,13 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('catalog projection (product
     });
   });
 
+  it('answers products asked for together each with its own, whatever the case of the id; one that is not a UUID is none and fails no other', async () => {
+    const [mug, lamp] = [randomUUID(), randomUUID()];
+    await apply(created(mug, 'MUG-BLUE', 'Blue mug', 1299, 5), created(lamp, 'LAMP-2', 'Lamp', 4500, 2));
+    const found = await Promise.all([lamp.toUpperCase(), 'not-a-uuid', mug].map((id) => queries.findProduct(id)));
+    expect(found.map((product) => product && [product.id, product.sku])).toEqual([[lamp, 'LAMP-2'], null, [mug, 'MUG-BLUE']]);
+  });
+
   it('applies partial updates, keeping the fields an update does not name', async () => {
     const id = randomUUID();
     await apply(
