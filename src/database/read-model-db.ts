@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import { PG_POOL } from './database.tokens.js';
@@ -14,6 +15,9 @@ export type Statement = string | { readonly name: string; readonly text: string 
 
 /** At most this many keys go in one lookup statement; more wait for the next one. */
 const LOOKUP_BATCH_MAX = 100;
+
+/** A lookup's key from a uuid: as PostgreSQL writes one (lower case), or null for a string that is none. */
+export const uuidKey = (key: string): string | null => (isUUID(key) ? key.toLowerCase() : null);
 
 /**
  * How read-model queries reach PostgreSQL: parameterised SQL on the service's pg pool (the one under
@@ -39,9 +43,11 @@ export class ReadModelDb {
   /**
    * A lookup by key whose concurrent calls share statements: the keys asked for while the event loop
    * handles one round of I/O go to PostgreSQL together, up to 100 in one statement, when that round is
-   * done (setImmediate). `statement` takes them all as `$1`, an array (`WHERE id = ANY($1::uuid[])`), and
-   * `keyOf` names each row's key, in the form callers ask for it (a uuid as PostgreSQL writes it: lower
-   * case). Nothing is cached: every call reads rows as they are once its statement runs, after the call.
+   * done (setImmediate). `statement` takes them all as `$1`, an array (`WHERE id = ANY($1::uuid[])`);
+   * `keyOf` names each row's key, and `toKey` turns what a caller asks for into that form, or into null
+   * for what cannot be a key (answered null, no statement): a key PostgreSQL refused would fail the
+   * statement for every call in it (`uuidKey`). Nothing is cached: every call reads rows as they are once
+   * its statement runs, after the call.
    *
    * Under load, a primary-key read per request is mostly the round trip's fixed cost, in the service (the
    * send, which wakes PostgreSQL, and the answer's framing) and in PostgreSQL (bind, execute, sync). Under
@@ -49,7 +55,11 @@ export class ReadModelDb {
    * the service and by three quarters in PostgreSQL (`npm run bench -- --profile`, two runs: 0.14-0.16
    * and 0.04 ms, from 0.32 and 0.16). Alone, a call waits for nothing but the end of its own round of I/O.
    */
-  lookup<T extends pg.QueryResultRow>(statement: Statement, keyOf: (row: T) => string): (key: string) => Promise<T | null> {
+  lookup<T extends pg.QueryResultRow>(
+    statement: Statement,
+    keyOf: (row: T) => string,
+    toKey: (key: string) => string | null,
+  ): (key: string) => Promise<T | null> {
     const loader = new DataLoader<string, T | null>(
       async (keys) => {
         const rows = await this.query<T>(statement, [keys]);
@@ -58,6 +68,9 @@ export class ReadModelDb {
       },
       { cache: false, maxBatchSize: LOOKUP_BATCH_MAX, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
     );
-    return (key) => loader.load(key);
+    return async (key) => {
+      const normal = toKey(key);
+      return normal === null ? null : loader.load(normal);
+    };
   }
 }

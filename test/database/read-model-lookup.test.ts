@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReadModelDb } from '../../src/database/read-model-db.js';
+import { ReadModelDb, uuidKey } from '../../src/database/read-model-db.js';
 import { createTestDatabase } from '../support/database.js';
 
 interface Row {
@@ -16,6 +16,8 @@ describe('ReadModelDb.lookup, on PostgreSQL', () => {
   /** The statements the pool was given, as the values they carried. */
   const sent: unknown[][] = [];
   let find: (key: string) => Promise<Row | null>;
+  /** The same lookup with no key check: what a statement with a key PostgreSQL refuses does. */
+  let findUnchecked: (key: string) => Promise<Row | null>;
   const ids = Array.from({ length: 150 }, () => randomUUID());
 
   beforeAll(async () => {
@@ -28,7 +30,9 @@ describe('ReadModelDb.lookup, on PostgreSQL', () => {
       sent.push(typeof args[0] === 'string' ? (args[1] as unknown[]) : ((args[0] as { values?: unknown[] }).values ?? []));
       return query(...args);
     };
-    find = new ReadModelDb(pool).lookup<Row>({ name: 'test.find-things', text: 'SELECT id, name FROM things WHERE id = ANY($1::uuid[])' }, (row) => row.id);
+    const statement = { name: 'test.find-things', text: 'SELECT id, name FROM things WHERE id = ANY($1::uuid[])' };
+    find = new ReadModelDb(pool).lookup<Row>(statement, (row) => row.id, uuidKey);
+    findUnchecked = new ReadModelDb(pool).lookup<Row>(statement, (row) => row.id, (key) => key);
   });
   afterAll(() => pool.end());
 
@@ -62,11 +66,18 @@ describe('ReadModelDb.lookup, on PostgreSQL', () => {
     expect(sent).toHaveLength(3);
   });
 
+  it('finds a key asked for in any case; a key that is not one is null, sent to no statement, and fails no other call', async () => {
+    sent.length = 0;
+    const rows = await Promise.all([find(ids[2].toUpperCase()), find('not-a-uuid'), find(ids[4])]);
+    expect(rows).toEqual([{ id: ids[2], name: 'thing 3' }, null, { id: ids[4], name: 'thing 5' }]);
+    expect(sent).toEqual([[[ids[2], ids[4]]]]);
+  });
+
   it("fails every call of a statement that fails, and the next calls' statement runs as usual", async () => {
-    // A key PostgreSQL refuses fails the statement it shares: why the queries check their keys first.
-    const together = await Promise.allSettled([find(ids[1]), find('not-a-uuid')]);
+    // Without toKey's check, a key PostgreSQL refuses fails the statement it shares.
+    const together = await Promise.allSettled([findUnchecked(ids[1]), findUnchecked('not-a-uuid')]);
     expect(together.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     expect((together[0] as PromiseRejectedResult).reason).toMatchObject({ code: '22P02' });
-    expect(await find(ids[1])).toEqual({ id: ids[1], name: 'thing 2' });
+    expect(await findUnchecked(ids[1])).toEqual({ id: ids[1], name: 'thing 2' });
   });
 });

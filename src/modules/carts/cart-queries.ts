@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { AppConfig } from '../../config/app-config.js';
-import { ReadModelDb } from '../../database/read-model-db.js';
+import { ReadModelDb, uuidKey } from '../../database/read-model-db.js';
 import { PRODUCTS_TABLE } from '../catalog/catalog.public.js';
 import { DISCOUNT_CODES_TABLE } from '../discounts/discounts.public.js';
 import { discountOf, subtotalOf } from './checkout-totals.js';
@@ -53,7 +52,7 @@ export class CartQueries {
     db: ReadModelDb,
     private readonly config: AppConfig,
   ) {
-    this.findRow = db.lookup(FIND_CARTS, (row: CartRow) => row.id);
+    this.findRow = db.lookup(FIND_CARTS, (row: CartRow) => row.id, uuidKey);
   }
 
   /**
@@ -64,9 +63,7 @@ export class CartQueries {
    * hiding the line; `X-Min-Position` waits for both read models.
    */
   async findCart(id: string): Promise<CartDto | null> {
-    // Not a uuid, no cart; and no key that PostgreSQL would refuse goes into a statement other calls share.
-    if (!isUUID(id)) return null;
-    const row = await this.findRow(id.toLowerCase());
+    const row = await this.findRow(id);
     if (!row) return null;
     const { customer_id, status, version, items, code, kind, value, ordered_discount_cents } = row;
     const subtotalCents = subtotalOf(items);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AppConfig } from '../../config/app-config.js';
-import { ReadModelDb } from '../../database/read-model-db.js';
+import { ReadModelDb, uuidKey } from '../../database/read-model-db.js';
 import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
 import { PRODUCTS_TABLE } from './catalog.public.js';
 import type { ProductDto, ProductPageDto } from './catalog.query.dto.js';
@@ -43,13 +43,11 @@ export class CatalogQueries {
     private readonly db: ReadModelDb,
     private readonly config: AppConfig,
   ) {
-    this.findRow = db.lookup(FIND_PRODUCTS, (row: ProductRow) => row.id);
+    this.findRow = db.lookup(FIND_PRODUCTS, (row: ProductRow) => row.id, uuidKey);
   }
 
   async findProduct(id: string): Promise<ProductDto | null> {
-    // Not a uuid, no product; and no key that PostgreSQL would refuse goes into a statement other calls share.
-    if (!isUUID(id)) return null;
-    const row = await this.findRow(id.toLowerCase());
+    const row = await this.findRow(id);
     return row && this.toProduct(row);
   }
 
