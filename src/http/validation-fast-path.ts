@@ -37,17 +37,17 @@ interface PropertyRules {
  *
  * Why: under the add-item load, the full pass (Nest's ValidationPipe, plainToInstance, then validate)
  * was a fifth of the request thread's CPU; most of it is the generic machinery around the constraint
- * checks, rebuilt on every call (the class's metadata gathered and grouped again, an error object per
- * property, promises), not the checks themselves.
+ * checks, done again on every call (the class's metadata gathered and grouped, an instance built by
+ * class-transformer, an error object per property), not the checks themselves.
  *
  * How it stays the same validation: it reads the class's rules from class-validator's own metadata,
- * as class-validator would for this call, and runs the very same constraint functions in the same
- * order with the same arguments. It only ever accepts: a value that fails any check, or that it cannot
+ * as class-validator would for this call, and runs the very same constraint functions with the same
+ * arguments. It only ever accepts: a value that fails any check, or that it cannot
  * judge (a nested object or array, an unknown property), goes through the full pass, which refuses it
  * with its usual errors. A DTO it cannot judge (nested DTOs, `each`, async constraints, any
  * class-transformer decorator) has no fast path. On a flat value and a class without class-transformer
- * metadata, plainToInstance amounts to `Object.assign(new Dto(), value)`. validation.pipe.spec.ts holds
- * both passes to the same answers over every DTO of the app.
+ * metadata, plainToInstance amounts to `Object.assign(new Dto(), value)`. test/http/validation-pipe.test.ts
+ * holds both passes to the same answers over every route DTO of the app.
  */
 export function fastPathFor(metatype: Type<unknown>): FastPath | null {
   const storage = getMetadataStorage();
