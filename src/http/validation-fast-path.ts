@@ -108,18 +108,15 @@ export function fastPathFor(metatype: Type<unknown>): FastPath | null {
   };
 }
 
-/** A plain object (JSON's, or Fastify's null-prototype query) holding only primitives and nulls. */
+/** A plain object (JSON's, or Fastify's null-prototype query) holding only strings, numbers, booleans and nulls. */
 function isFlatRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return false;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
-    // Object.assign would run the prototype setter; the full pass strips the key instead.
-    if (key === '__proto__') return false;
     const property = (value as Record<string, unknown>)[key];
-    if (property !== null && typeof property === 'object') return false;
-    if (typeof property === 'function' || typeof property === 'symbol' || typeof property === 'bigint') return false;
+    if (property !== null && typeof property !== 'string' && typeof property !== 'number' && typeof property !== 'boolean') return false;
   }
   return true;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BadRequestException, ValidationPipe, type ArgumentMetadata, type Type } from '@nestjs/common';
 import { PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
+import { DECORATORS } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
@@ -54,7 +55,7 @@ const COMMON_VALUES: unknown[] = [
 
 /** The values worth trying for a DTO's property: the common ones, and its OpenAPI example and enum. */
 function candidatesFor(metatype: Type<unknown>, property: string): unknown[] {
-  const api = Reflect.getMetadata('swagger/apiModelProperties', metatype.prototype, property) as { example?: unknown; enum?: unknown } | undefined;
+  const api = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, metatype.prototype, property) as { example?: unknown; enum?: unknown } | undefined;
   const own = [api?.example, ...(Array.isArray(api?.enum) ? api.enum : Object.values((api?.enum as object | undefined) ?? {}))];
   return [...own.filter((value) => value !== undefined && (value === null || typeof value !== 'object')), ...COMMON_VALUES];
 }
