@@ -45,7 +45,11 @@ export interface LiveApplierDeps {
   readonly readNext?: ReadNext;
   readonly checkpoints: CheckpointStore;
   readonly session: ListenSession;
-  /** Called after each committed batch. */
+  /**
+   * Called with each checkpoint this applier learns is committed: after each batch it commits, and when it
+   * first reads the checkpoint from the table (so reads can answer `X-Projection-Position` without a query
+   * before the first event arrives, or while none does).
+   */
   readonly onAdvance: (name: string, checkpoint: LogCheckpoint) => void;
 }
 
@@ -201,7 +205,6 @@ export class LiveApplier {
     this.checkpoint = outcome.checkpoint;
     if (outcome.next) this.readAhead = { after: outcome.checkpoint, batch: outcome.next };
     this.noteCommitted(outcome.checkpoint);
-    this.deps.onAdvance(this.projection.name, outcome.checkpoint);
     return 'applied';
   }
 
@@ -212,7 +215,9 @@ export class LiveApplier {
   }
 
   private noteCommitted(checkpoint: LogCheckpoint): void {
-    if (!this.committed || compareCheckpoints(checkpoint, this.committed) > 0) this.committed = checkpoint;
+    if (this.committed && compareCheckpoints(checkpoint, this.committed) <= 0) return;
+    this.committed = checkpoint;
+    this.deps.onAdvance(this.projection.name, checkpoint);
   }
 
   /**

@@ -123,8 +123,16 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
     for (const applier of this.appliers.values()) applier.wake();
   }
 
-  /** Calls `listener` after each batch this process commits (the worker thread posts them to the main thread). */
+  /**
+   * Calls `listener` with each checkpoint this process's appliers know to be committed: at once with those
+   * they already apply from, then as they learn of more (each batch they commit; a checkpoint they take
+   * over). The worker thread posts them to the main thread, which then answers reads without a query.
+   */
   onAdvanced(listener: (name: string, checkpoint: LogCheckpoint) => void): () => void {
+    for (const [name, applier] of this.appliers) {
+      const checkpoint = applier.appliedCheckpoint;
+      if (checkpoint) listener(name, checkpoint);
+    }
     this.advanceListeners.add(listener);
     return () => this.advanceListeners.delete(listener);
   }
