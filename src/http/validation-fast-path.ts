@@ -17,6 +17,8 @@ const transformerMetadata = (createRequire(import.meta.url)('class-transformer/c
  */
 export type FastPath = (value: unknown) => object | undefined;
 
+type TypeMetadata = NonNullable<ReturnType<TransformerMetadataStorage['findTypeMetadata']>>;
+
 interface Rule {
   readonly constraints: unknown[];
   readonly validateIf?: (object: unknown, value: unknown) => boolean;
@@ -45,8 +47,9 @@ interface PropertyRules {
  * arguments. It only ever accepts: a value that fails any check, or that it cannot
  * judge (a nested object or array, an unknown property), goes through the full pass, which refuses it
  * with its usual errors. A DTO it cannot judge (nested DTOs, `each`, async constraints, any
- * class-transformer decorator) has no fast path. On a flat value and a class without class-transformer
- * metadata, plainToInstance amounts to `Object.assign(new Dto(), value)`. test/http/validation-pipe.test.ts
+ * class-transformer decorator but `@Type(() => Number)`, String or Boolean) has no fast path. On a flat
+ * value, plainToInstance then amounts to `Object.assign(new Dto(), value)` and those conversions (a
+ * list's `limit`, given as text in the query string). test/http/validation-pipe.test.ts
  * holds both passes to the same answers over every route DTO of the app.
  */
 export function fastPathFor(metatype: Type<unknown>): FastPath | null {
@@ -76,20 +79,31 @@ export function fastPathFor(metatype: Type<unknown>): FastPath | null {
     }
   }
   if (transformerMetadata.getStrategy(metatype) !== 'none') return null;
+  const conversions: Array<[string, (value: string | number | boolean) => unknown]> = [];
   for (const name of properties.keys()) {
     if (
-      transformerMetadata.findTypeMetadata(metatype, name) ||
       transformerMetadata.findTransformMetadatas(metatype, name, TransformationType.PLAIN_TO_CLASS).length > 0 ||
       transformerMetadata.findExposeMetadata(metatype, name) ||
       transformerMetadata.findExcludeMetadata(metatype, name)
     ) {
       return null;
     }
+    const type = transformerMetadata.findTypeMetadata(metatype, name);
+    if (type) {
+      const convert = primitiveConversion(type, name);
+      if (!convert) return null;
+      conversions.push([name, convert]);
+    }
   }
   const checks = [...properties];
   return (value) => {
     if (!isFlatRecord(value)) return undefined;
     const entity = Object.assign(new metatype() as object, value) as Record<string, unknown>;
+    // plainToInstance converts a typed property that the value holds, and leaves null as it is.
+    for (const [name, convert] of conversions) {
+      const given = value[name];
+      if (Object.hasOwn(value, name) && given !== null) entity[name] = convert(given as string | number | boolean);
+    }
     // whitelist + forbidNonWhitelisted: every property of the instance must have a rule.
     for (const name of Object.keys(entity)) if (!properties.has(name)) return undefined;
     for (const [name, { conditions, rules }] of checks) {
@@ -106,6 +120,25 @@ export function fastPathFor(metatype: Type<unknown>): FastPath | null {
     }
     return entity;
   };
+}
+
+/**
+ * What plainToInstance does to a flat value of a property typed `@Type(() => Number)` (or String, or
+ * Boolean): `Number(value)`, as its TransformOperationExecutor does for those targets. Any other @Type (a
+ * class, a discriminator, a type function that needs the object) has no fast path.
+ */
+function primitiveConversion(type: TypeMetadata, property: string): ((value: string | number | boolean) => unknown) | null {
+  if (type.options?.discriminator) return null;
+  let target: unknown;
+  try {
+    target = type.typeFunction ? type.typeFunction({ newObject: undefined, object: undefined as unknown as Record<string, unknown>, property }) : type.reflectedType;
+  } catch {
+    return null;
+  }
+  if (target === Number) return Number;
+  if (target === String) return String;
+  if (target === Boolean) return Boolean;
+  return null;
 }
 
 /** A plain object (JSON's, or Fastify's null-prototype query) holding only strings, numbers, booleans and nulls. */

@@ -10,6 +10,7 @@ import { getMetadataStorage } from 'class-validator';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { AddItemDto } from '../../src/modules/carts/carts.dto.js';
+import { OrdersQueryDto } from '../../src/modules/orders/orders.query.dto.js';
 import { fastPathFor } from '../../src/http/validation-fast-path.js';
 import { createValidationPipe, VALIDATION_OPTIONS } from '../../src/http/validation.pipe.js';
 
@@ -49,6 +50,8 @@ const COMMON_VALUES: unknown[] = [
   ...['0f8fad5b-d9cb-469f-a165-70867728950e', '0F8FAD5B-D9CB-469F-A165-70867728950E', 'not-a-uuid', 'ABC-123', 'has space', 'é'],
   ...['https://example.com/hooks', 'http://localhost:3000/x', 'ftp://example.com', 'percent', 'fixed', 'placed', 'paid', 'cancelled'],
   ...['2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00Z', '2026-13-45', '0', '1', '-1', '1.5', '100', '9223372036854775807', '9223372036854775808'],
+  // Text that Number() reads otherwise than parseInt would (a query's numbers arrive as text).
+  ...[' 20 ', '0x10', '1e1', '50.0', 'Infinity', 'NaN'],
   ...[0, -0, 1, -1, 1.5, 2, 5, 99, 100, 101, 999, 1000, 1001, 10_000, 100_000_000, 100_000_001, 2_147_483_647, 2_147_483_648, 1e15],
   ...[true, false, null],
 ];
@@ -93,6 +96,20 @@ describe('the validation pipe', () => {
     await expect(pipe.transform({ productId: 'nope', quantity: 2 }, metadata)).rejects.toThrow(BadRequestException);
     await expect(pipe.transform({ productId: '0f8fad5b-d9cb-469f-a165-70867728950e', quantity: 2, extra: 1 }, metadata)).rejects.toThrow(BadRequestException);
     expect(full).toHaveBeenCalledTimes(2);
+    full.mockRestore();
+  });
+
+  it("accepts a list's query, its limit given as text, without the full pass; a null limit stays null, as plainToInstance leaves it", async () => {
+    const pipe = createValidationPipe();
+    const full = vi.spyOn(ValidationPipe.prototype, 'transform');
+    const metadata: ArgumentMetadata = { type: 'query', metatype: OrdersQueryDto };
+    const query = await pipe.transform(Object.assign(Object.create(null) as object, { status: 'paid', limit: '50' }), metadata);
+    expect(query).toBeInstanceOf(OrdersQueryDto);
+    expect({ ...query }).toEqual({ status: 'paid', limit: 50 });
+    expect({ ...(await pipe.transform({ limit: null }, metadata)) }).toEqual({ limit: null });
+    expect(full).not.toHaveBeenCalled();
+    await expect(pipe.transform({ limit: '101' }, metadata)).rejects.toThrow(BadRequestException);
+    expect(full).toHaveBeenCalledTimes(1);
     full.mockRestore();
   });
 
