@@ -9,9 +9,10 @@ import { PG_POOL } from './database.tokens.js';
  * for statements whose best plan does not depend on the values, such as a primary-key lookup. A search
  * whose selectivity depends on its values (ILIKE, a status or a date range) stays a plain string, so that
  * each run is planned for its values. A named statement lists its columns, never `*`: PostgreSQL refuses
- * to run a prepared statement whose result columns have changed since.
+ * to run a prepared statement whose result columns have changed since. `types` replaces pg's parsers
+ * for this statement's columns (TIMESTAMPTZ_AS_TEXT).
  */
-export type Statement = string | { readonly name: string; readonly text: string };
+export type Statement = string | { readonly name?: string; readonly text: string; readonly types?: pg.CustomTypesConfig };
 
 /** At most this many keys go in one lookup statement; more wait for the next one. */
 const LOOKUP_BATCH_MAX = 100;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isISO8601, isUUID } from 'class-validator';
 import { ReadModelDb, uuidKey } from '../../database/read-model-db.js';
+import { isoFromTimestamptz, TIMESTAMPTZ_AS_TEXT } from '../../database/timestamps.js';
 import { decodePageCursor, encodePageCursor } from '../../http/page-cursor.js';
 import type { OrderStatus } from './order.decider.js';
 import type { OrderLine, PlacedOrderPricing, ShippingAddress } from './order.events.js';
@@ -52,7 +53,10 @@ const FIND_ORDERS = { name: 'orders.find-orders-json', text: `SELECT ${ORDER_JSO
 const LIST_COLUMNS = `id, customer_id AS "customerId", status, total_cents AS "totalCents", currency, item_count AS "itemCount",
   placed_at AS "placedAt", updated_at AS "updatedAt"`;
 
-/** The list's columns of order_summaries, as pg hands them over: a bigint (total_cents) comes as a string. */
+/**
+ * The list's columns of order_summaries, as pg hands them over: a bigint (total_cents) comes as a string,
+ * and the times as PostgreSQL's text (TIMESTAMPTZ_AS_TEXT).
+ */
 interface SummaryRow {
   id: string;
   customerId: string;
@@ -60,8 +64,8 @@ interface SummaryRow {
   totalCents: string;
   currency: string;
   itemCount: number;
-  placedAt: Date;
-  updatedAt: Date;
+  placedAt: string;
+  updatedAt: string;
 }
 
 /** A whole row, as ORDER_JSON has it (times as ISO text with an offset, total_cents as a number). */
@@ -114,7 +118,7 @@ export class OrderQueries {
   async listOrders(filter: OrderFilter): Promise<OrderPage> {
     // Not a named statement: each filter's values deserve their own plan.
     const { text, values } = orderListQuery(filter);
-    const rows = await this.db.query<SummaryRow>(text, values);
+    const rows = await this.db.query<SummaryRow>({ text, types: TIMESTAMPTZ_AS_TEXT }, values);
     const page = rows.slice(0, filter.limit).map(toSummary);
     const last = page[page.length - 1];
     return { items: page, nextCursor: rows.length > filter.limit ? encodePageCursor([last.placedAt, last.id]) : null };
@@ -163,8 +167,6 @@ function parseOrderKeyset(keyset: unknown): [string, string] | undefined {
     : undefined;
 }
 
-/** PostgreSQL's JSON time (ISO with an offset, to the microsecond) as the API writes it (UTC, milliseconds). */
-const iso = (time: string) => new Date(time).toISOString();
 
 function toSummary(row: SummaryRow): OrderSummary {
   return {
@@ -174,8 +176,8 @@ function toSummary(row: SummaryRow): OrderSummary {
     totalCents: Number(row.totalCents),
     currency: row.currency,
     itemCount: row.itemCount,
-    placedAt: row.placedAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    placedAt: isoFromTimestamptz(row.placedAt),
+    updatedAt: isoFromTimestamptz(row.updatedAt),
   };
 }
 
@@ -188,8 +190,8 @@ function toOrder(row: OrderJson): OrderView {
     totalCents: row.totalCents,
     currency: row.currency,
     itemCount: row.itemCount,
-    placedAt: iso(row.placedAt),
-    updatedAt: iso(row.updatedAt),
+    placedAt: isoFromTimestamptz(row.placedAt),
+    updatedAt: isoFromTimestamptz(row.updatedAt),
     items: toOrderItems(row.items),
     // A row from before pricing existed: its total is its subtotal, nothing else was charged.
     ...(row.pricing ?? { subtotalCents: row.totalCents, discountCents: 0, shippingCents: 0, taxCents: 0, taxRateBasisPoints: 0 }),
@@ -197,10 +199,10 @@ function toOrder(row: OrderJson): OrderView {
     ...(row.paymentReference !== null && { paymentReference: row.paymentReference }),
     ...(row.carrier !== null && { carrier: row.carrier }),
     ...(row.trackingNumber !== null && { trackingNumber: row.trackingNumber }),
-    ...(row.paidAt !== null && { paidAt: iso(row.paidAt) }),
-    ...(row.shippedAt !== null && { shippedAt: iso(row.shippedAt) }),
-    ...(row.deliveredAt !== null && { deliveredAt: iso(row.deliveredAt) }),
-    ...(row.cancelledAt !== null && { cancelledAt: iso(row.cancelledAt) }),
+    ...(row.paidAt !== null && { paidAt: isoFromTimestamptz(row.paidAt) }),
+    ...(row.shippedAt !== null && { shippedAt: isoFromTimestamptz(row.shippedAt) }),
+    ...(row.deliveredAt !== null && { deliveredAt: isoFromTimestamptz(row.deliveredAt) }),
+    ...(row.cancelledAt !== null && { cancelledAt: isoFromTimestamptz(row.cancelledAt) }),
     ...(row.cancelReason !== null && { cancelReason: row.cancelReason }),
     version: row.version,
   };
