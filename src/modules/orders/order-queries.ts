@@ -167,7 +167,6 @@ function parseOrderKeyset(keyset: unknown): [string, string] | undefined {
     : undefined;
 }
 
-
 function toSummary(row: SummaryRow): OrderSummary {
   return {
     id: row.id,
