@@ -33,5 +33,9 @@ export function isoFromTimestamptz(text: string): string {
  */
 export const TIMESTAMPTZ_AS_TEXT = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMPTZ && format !== 'binary' ? (text: string) => text : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    oid === TIMESTAMPTZ && format !== 'binary' ? asText : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
+
+function asText(text: string): string {
+  return text;
+}

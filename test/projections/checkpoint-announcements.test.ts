@@ -35,7 +35,8 @@ describe('checkpoint announcements (real PostgreSQL, a log with no events)', () 
   it('tells a new listener the checkpoints its appliers apply from, and announces a checkpoint taken over, with no batch committed', async () => {
     const a = await startProjectionsApp(url);
     apps.push(a);
-    await waitFor('a to apply both projections', async () => NAMES.every((name) => a.runner.isApplying(name)));
+    // Applying, and past the first read of its checkpoints (the lock alone comes before that read).
+    await waitFor('a to apply both projections', async () => a.runner.localPositionOf(NAMES) !== undefined);
     const table = await pool.query<{ name: string; position: string }>('SELECT name, position::text FROM projection_checkpoints WHERE name = ANY($1)', [NAMES]);
     const heardByA = listen(a);
     expect(Object.fromEntries([...heardByA].map(([name, checkpoint]) => [name, checkpoint.position]))).toEqual(
