@@ -35,7 +35,7 @@ export async function startBenchPostgres(root, { log, statStatements = false }) 
     // Needs a restart: shared_preload_libraries is read at server start only.
     await query(serverUrl, `ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
     await query(serverUrl, `ALTER SYSTEM SET pg_stat_statements.track = 'all'`);
-    // Planning is work done per statement too (none of the service's statements is prepared by name).
+    // Planning is work done per statement too (on every run of an unnamed statement).
     await query(serverUrl, `ALTER SYSTEM SET pg_stat_statements.track_planning = on`);
   }
   unregister();

@@ -6,9 +6,10 @@ import { PG_POOL } from './database.tokens.js';
 
 /**
  * A statement's SQL. Named, pg prepares it once per connection and later runs skip parsing and planning:
- * for statements whose best plan does not depend on the values, such as a primary-key lookup. A search
- * whose selectivity depends on its values (ILIKE, a status or a date range) stays a plain string, so that
- * each run is planned for its values. A named statement lists its columns, never `*`: PostgreSQL refuses
+ * for statements whose best plan does not depend on the values, such as a primary-key lookup, or GET
+ * /orders' filters (each combination walks one index whatever its values; a test holds its generic plans
+ * to it). A search whose best plan depends on its values (ILIKE) stays a plain string, so that each run is
+ * planned for its values. A named statement lists its columns, never `*`: PostgreSQL refuses
  * to run a prepared statement whose result columns have changed since. `types` replaces pg's parsers
  * for this statement's columns (TIMESTAMPTZ_AS_TEXT).
  */

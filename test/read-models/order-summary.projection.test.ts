@@ -141,21 +141,24 @@ describe.each<ApplyVia>(['handlers', 'applyBatch'])('order-summary projection (o
     expect((await queries.findOrder(orderId))?.totalCents).toBe(100_000_000_000);
   });
 
-  it('reads the table a rebuild swapped in, on a connection that read the old one (its prepared statement is replanned)', async () => {
-    const first = placed();
+  it('reads the table a rebuild swapped in, on a connection that read the old one (its prepared statements are replanned)', async () => {
+    const first = placed({ customerId: 'swapper' });
     const orderId = first.streamId;
     const paid = orderEvent(orderId, { type: 'OrderPaid', data: { orderId, amountCents: 3150, paymentReference: 'swap', paidAt: '2026-11-26T11:00:00.000Z' } });
     await apply(first);
     const oneConnection = new pg.Pool({ connectionString: url, max: 1 });
     try {
       const onOne = new OrderQueries(new ReadModelDb(oneConnection));
+      const listed = () => onOne.listOrders({ customerId: 'swapper', limit: 20 });
       expect(await onOne.findOrder(orderId)).toMatchObject({ status: 'placed' });
+      expect((await listed()).items).toMatchObject([{ id: orderId, status: 'placed' }]);
       // What a rebuild's swap does: the old table goes, a shadow filled from the log takes its name.
       await pool.query(`CREATE TABLE order_summaries__swap (LIKE order_summaries INCLUDING ALL)`);
       await pool.query(`INSERT INTO order_summaries__swap SELECT * FROM order_summaries`);
       await applyEvents(pool, projection, [paid], { via, table: () => '"order_summaries__swap"' });
       await pool.query(`BEGIN; DROP TABLE order_summaries; ALTER TABLE order_summaries__swap RENAME TO order_summaries; COMMIT`);
       expect(await onOne.findOrder(orderId)).toMatchObject({ status: 'paid', paymentReference: 'swap' });
+      expect((await listed()).items).toMatchObject([{ id: orderId, status: 'paid' }]);
     } finally {
       await oneConnection.end();
     }
@@ -300,5 +303,35 @@ describe('GET /orders query plans (real PostgreSQL: 60,000 orders, the newest 3,
 
   it('walks the customer and status index for a customer and a status', async () => {
     expect(await planOf({ customerId: 'customer-7', status: 'delivered', limit: 20 })).toContain('order_summaries_customer_status_idx');
+  });
+
+  // The list's statements are prepared by name, one per combination of filters: after five runs PostgreSQL
+  // may keep a plan made without the values. That plan must walk the combination's index in order and stop
+  // after the page, as orderListQuery says, whatever the values: never sort what it read.
+  it('plans every combination of filters, without its values, as one walk of its index in order: no sort', async () => {
+    const { rows } = await pool.query<{ placed_at: Date; id: string }>(`SELECT placed_at, id FROM order_summaries ORDER BY placed_at DESC, id DESC OFFSET 4000 LIMIT 1`);
+    const cursor = encodePageCursor([rows[0].placed_at.toISOString(), rows[0].id]);
+    const day = 86_400_000;
+    const names = new Map<string, string>();
+    for (let shape = 0; shape < 32; shape++) {
+      const has = (bit: number) => (shape & (1 << bit)) !== 0;
+      const { name, text } = orderListQuery({
+        limit: 20,
+        ...(has(0) && { customerId: 'customer-7' }),
+        ...(has(1) && { status: 'placed' }),
+        ...(has(2) && { from: new Date(Date.now() - 30 * day).toISOString() }),
+        ...(has(3) && { to: new Date(Date.now() - day).toISOString() }),
+        ...(has(4) && { cursor }),
+      });
+      const index = has(0) ? (has(1) ? 'order_summaries_customer_status_idx' : 'order_summaries_customer_idx') : has(1) ? 'order_summaries_status_idx' : 'order_summaries_placed_idx';
+      const { rows: generic } = await pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${text}`);
+      const plan = JSON.stringify(generic[0]['QUERY PLAN']);
+      expect([...plan.matchAll(/"Index Name":"([^"]+)"/g)].map((m) => m[1]), `${name}: ${text}`).toEqual([index]);
+      expect(plan, `${name}: ${text}`).not.toContain('"Sort"');
+      // One text per name: pg refuses a name prepared on a connection with another text.
+      expect(names.get(name) ?? text, name).toBe(text);
+      names.set(name, text);
+    }
+    expect(new Set(names.values()).size).toBe(32);
   });
 });
