@@ -1,4 +1,6 @@
 /* global fetch */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { BENCH_METRICS_TOKEN } from './api-client.mjs';
 
 /**
@@ -27,7 +29,22 @@ export async function scrapeRuntime(app) {
   return {
     loopDelay: { p99: delay(value('nodejs_eventloop_lag_p99_seconds')), max: delay(value('nodejs_eventloop_lag_max_seconds')) },
     gc: { major: gc('major'), minor: gc('minor'), incremental: gc('incremental') },
+    schedule: threadSchedule(app.service.pid),
   };
+}
+
+/**
+ * The kernel's account of one thread (here the service's main thread, whose id is the process's):
+ * nanoseconds on a CPU, nanoseconds runnable but waiting for one, and timeslices, from
+ * /proc/<pid>/task/<tid>/schedstat. Null where the kernel keeps no such account.
+ */
+function threadSchedule(pid, tid = pid) {
+  try {
+    const [runNs, waitNs, slices] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { at: performance.now(), runNs, waitNs, slices };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -37,7 +54,25 @@ export async function scrapeRuntime(app) {
  */
 export function runtimeDuring(before, after) {
   const gc = (kind) => ({ count: after.gc[kind].count - before.gc[kind].count, ms: (after.gc[kind].seconds - before.gc[kind].seconds) * 1000 });
-  return { loopDelay: after.loopDelay, gc: { major: gc('major'), minor: gc('minor'), incremental: gc('incremental') } };
+  return {
+    loopDelay: after.loopDelay,
+    gc: { major: gc('major'), minor: gc('minor'), incremental: gc('incremental') },
+    schedule: scheduleDuring(before.schedule, after.schedule),
+  };
+}
+
+/**
+ * What the request thread did between two readings, as shares of the time between them: running, and
+ * waiting for a core while it had work (woken by a request or an answer from PostgreSQL, but every core
+ * busy with something else). The second is time a request is held that neither the event-loop delay
+ * (much of it falls between the loop's timer samples) nor the thread's CPU time shows.
+ */
+function scheduleDuring(before, after) {
+  if (!before || !after) return null;
+  const wallNs = (after.at - before.at) * 1e6;
+  const waitNs = after.waitNs - before.waitNs;
+  const slices = after.slices - before.slices;
+  return { running: (after.runNs - before.runNs) / wallNs, waiting: waitNs / wallNs, waitPerWakeMs: slices > 0 ? waitNs / slices / 1e6 : 0 };
 }
 
 /** Figures for a report section from runs that carry `runtime` (runtimeDuring): the request thread's collections. */
@@ -56,10 +91,28 @@ export function gcFigures(key, label, runs) {
   ];
 }
 
-/** The event-loop delay figures (p99, max) of runs that carry `runtime`. */
+/**
+ * The event-loop delay figures (p99, max) of runs that carry `runtime`, and, where the kernel keeps the
+ * account, how the request thread was scheduled (see scheduleDuring).
+ */
 export function loopDelayFigures(key, label, runs) {
+  const percent = (share) => share * 100;
   return [
     { key: `${key}.loop.p99`, label: `${label}: the service's event-loop delay, p99`, unit: 'ms', values: runs.map((r) => r.runtime.loopDelay.p99), better: 'lower', digits: 1 },
     { key: `${key}.loop.max`, label: `${label}: the service's event-loop delay, max`, unit: 'ms', values: runs.map((r) => r.runtime.loopDelay.max), better: 'lower', digits: 1 },
+    ...(runs.every((r) => r.runtime.schedule)
+      ? [
+          { key: `${key}.sched.running`, label: `${label}: the service's request thread on a core (% of the run)`, unit: '%', values: runs.map((r) => percent(r.runtime.schedule.running)), better: 'lower', digits: 0 },
+          {
+            key: `${key}.sched.waiting`,
+            label: `${label}: the service's request thread runnable but waiting for a core (% of the run; kernel schedstat)`,
+            unit: '%',
+            values: runs.map((r) => percent(r.runtime.schedule.waiting)),
+            better: 'lower',
+            digits: 1,
+          },
+          { key: `${key}.sched.perWake`, label: `${label}: the request thread's wait for a core, per wake-up (mean)`, unit: 'ms', values: runs.map((r) => r.runtime.schedule.waitPerWakeMs), better: 'lower', digits: 3 },
+        ]
+      : []),
   ];
 }

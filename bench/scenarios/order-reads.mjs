@@ -490,7 +490,7 @@ function addOpenLoopFigures(section, targets, runs, p99Target) {
   reportFailures(section, Object.fromEntries(targets.map((t) => [t.label, runs[t.key]])));
   if (targets.some((t) => runs[t.key].every((x) => x.runtime))) {
     section.notes.push(
-      "Request thread during eventshop's open-loop runs, from the service's own `GET /metrics` (prom-client's default metrics), scraped just before the load and right after it: the event-loop delay (how late the thread's timers fired, less prom-client's 10 ms sampling interval; the scrape before resets it) and the garbage collector's time on that thread by kind. A request that arrives during a pause waits it out, so a p99 well above the floors' with pauses of that size points at the thread, not at PostgreSQL or the network. The projector's worker thread, with a heap of its own, is not in these figures.",
+      "Request thread during eventshop's open-loop runs, from the service's own `GET /metrics` (prom-client's default metrics), scraped just before the load and right after it: the event-loop delay (how late the thread's timers fired, less prom-client's 10 ms sampling interval; the scrape before resets it) and the garbage collector's time on that thread by kind; and, from the kernel (`/proc/<pid>/task/<pid>/schedstat`), the share of the run the thread was on a core and the share it was runnable but waiting for one, a wait that falls mostly between the event loop's 10 ms samples. A request that arrives during a pause waits it out, so a p99 well above the floors' with pauses of that size points at the thread, not at PostgreSQL or the network. The projector's worker thread, with a heap of its own, is not in these figures.",
     );
   }
   section.notes.push(
