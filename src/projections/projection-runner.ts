@@ -75,6 +75,7 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
         onNotify: (channel, payload) => {
           if (channel === ADVANCES_CHANNEL) this.recordCheckpoints(payload);
           else this.wake();
+          if (channel === undefined) void this.readCommittedCheckpoints();
         },
         // Nothing to do but wait: each applier sees its lock's generation is gone and tries again.
         onLost: () => undefined,
@@ -275,6 +276,22 @@ export class ProjectionRunner implements OnModuleInit, OnApplicationBootstrap, B
 
   private recordCheckpoints(payload: string | undefined): void {
     if (this.known.recordPayload(payload)) this.reads.advanced();
+  }
+
+  /**
+   * On (re)connecting the listener: what was announced while it was not listening reached nobody, and the
+   * table has it. From then on every announcement reaches us, so reads need not query the table on an
+   * instance that applies nothing (a second instance, the main thread in worker mode) until the log moves.
+   * A failed read leaves the reads their own look at the table.
+   */
+  private async readCommittedCheckpoints(): Promise<void> {
+    try {
+      let moved = false;
+      for (const [name, row] of await this.checkpoints.readMany(this.names)) moved = this.known.record(name, row.checkpoint) || moved;
+      if (moved) this.reads.advanced();
+    } catch {
+      // as before: the reads query the table themselves
+    }
   }
 
   private applierOf(name: string): LiveApplier {

@@ -10,7 +10,8 @@ const NAMES = ['test_counts', 'test_types'];
 
 // In worker mode the main thread answers `X-Projection-Position` from the checkpoints the worker posts
 // through onAdvanced, and queries projection_checkpoints on every read while it has none. Those posts must
-// not wait for the first event: a service started on a quiet log would otherwise query on every read.
+// not wait for the first event: a service started on a quiet log would otherwise query on every read. An
+// instance that applies nothing learns them from the table when it starts listening, then from announcements.
 describe('checkpoint announcements (real PostgreSQL, a log with no events)', () => {
   let url: string;
   let pool: pg.Pool;
@@ -48,6 +49,12 @@ describe('checkpoint announcements (real PostgreSQL, a log with no events)', () 
     apps.push(b);
     const heardByB = listen(b);
     expect(heardByB.size).toBe(0);
+    // Yet b answers reads without a query: a announced its checkpoints before b listened, so b read them
+    // from the table once it listened (an instance that applies nothing would otherwise query on every read
+    // until the log moved).
+    await waitFor('b to know the checkpoints a applies from', async () => b.runner.localPositionOf(NAMES) !== undefined);
+    expect(b.runner.localPositionOf(NAMES)).toBe(table.rows[0].position);
+    expect(b.runner.isApplying(NAMES[0])).toBe(false);
 
     // a stops: b takes over, and announces the checkpoints it read, though still no event has come.
     await a.close();
