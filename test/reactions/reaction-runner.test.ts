@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/reactions/clock.js';
 import { createMigratedDatabase } from '../support/database.js';
 import { waitFor } from '../projections/projections-test-app.js';
-import { checkpointOf, createTestEffectsTable, poke, startReactionsApp, type ReactionsTestApp } from './reactions-test-app.js';
+import { checkpointOf, createTestEffectsTable, poke, reactionDiagnostics, startReactionsApp, type ReactionsTestApp } from './reactions-test-app.js';
 
 /** Positions of the `Poked` events, in log order. */
 async function pokedPositions(pool: pg.Pool): Promise<string[]> {
@@ -21,8 +21,14 @@ function numerically(positions: readonly string[]): string[] {
   return [...positions].sort((x, y) => Number(BigInt(x) - BigInt(y)));
 }
 
-function caughtUpTo(pool: pg.Pool, position: string) {
-  return waitFor(`the reaction to reach ${position}`, async () => BigInt((await checkpointOf(pool, 'test-effects')).position) >= BigInt(position));
+// This wait timed out twice in CI runs (of about a dozen), never since on its own or in the suite (five
+// copies of this file at once): if it does again, the error says what held the reaction.
+async function caughtUpTo(pool: pg.Pool, position: string) {
+  try {
+    return await waitFor(`the reaction to reach ${position}`, async () => BigInt((await checkpointOf(pool, 'test-effects')).position) >= BigInt(position));
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${await reactionDiagnostics(pool, 'test-effects')}`, { cause: error });
+  }
 }
 
 describe('reactions (real PostgreSQL)', () => {

@@ -17,8 +17,33 @@ import { TimerProvider, type TimerContext, type TimerHandler } from '../../src/r
 import { Timers } from '../../src/reactions/timers.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
 
-/** Injected failures are expected here: keep them out of the test output. */
-const quiet: LoggerService = { log: () => {}, error: () => {}, warn: () => {}, debug: () => {}, verbose: () => {}, fatal: () => {} };
+/**
+ * Injected failures are expected here: keep them out of the test output. The last lines are kept for a
+ * test that times out to tell why (reactionDiagnostics).
+ */
+const recentLogs: string[] = [];
+const keep = (level: string) => (message: unknown) => {
+  recentLogs.push(`${new Date().toISOString()} ${level} ${String(message)}`);
+  if (recentLogs.length > 40) recentLogs.shift();
+};
+const quiet: LoggerService = { log: keep('log'), error: keep('error'), warn: keep('warn'), debug: () => {}, verbose: () => {}, fatal: keep('fatal') };
+
+/**
+ * What a test waiting on a reaction reports when it gives up: the checkpoint row, what holds the log's
+ * horizon (the snapshot, the append locks and transaction ids in pg_locks, the client backends of every
+ * database with their transaction ids), and the reaction runners' last log lines.
+ */
+export async function reactionDiagnostics(pool: pg.Pool, name: string): Promise<string> {
+  const rows = async (sql: string) => JSON.stringify((await pool.query(sql)).rows);
+  return [
+    `checkpoint: ${JSON.stringify(await checkpointOf(pool, name))}`,
+    `log: ${await rows(`SELECT max(transaction_id)::text AS newest_xid, max(global_position)::text AS last_position FROM events`)}`,
+    `snapshot: ${await rows(`SELECT pg_current_snapshot()::text AS snapshot`)}`,
+    `locks: ${await rows(`SELECT locktype, database, objid, transactionid::text, pid, mode FROM pg_locks WHERE granted AND locktype IN ('transactionid', 'advisory')`)}`,
+    `backends: ${await rows(`SELECT datname, pid, state, backend_xid::text, application_name, (now() - xact_start)::text AS in_transaction, left(query, 100) AS query FROM pg_stat_activity WHERE backend_type = 'client backend'`)}`,
+    `logs:\n${recentLogs.join('\n')}`,
+  ].join('\n');
+}
 
 type TestEvent = NewEvent<'Poked', { n: number }> | NewEvent<'Ignored', { n: number }>;
 
