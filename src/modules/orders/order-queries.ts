@@ -141,8 +141,8 @@ export class OrderQueries {
  * plan for all values if that costs no more than the plans it made for each (for a few combinations, such
  * as a date range alone, it does not: with LIMIT a parameter the generic estimate is dearer, and each run
  * is still planned). Parsing and planning had cost PostgreSQL more than running the query: over the
- * benchmark's mix on 1M orders, 0.20–0.27 ms of its CPU a request named against 0.32–0.42 unnamed, and
- * 17–33% more requests/s at 50 connections. A test holds every combination's generic plan to one walk of
+ * benchmark's mix on 1M orders, 0.19–0.30 ms of its CPU a request named against 0.30–0.42 unnamed, and
+ * more requests/s at 50 connections in 5 of 6 pairs of runs. A test holds every combination's generic plan to one walk of
  * its index in order, without a sort (test/read-models/order-summary.projection.test.ts); a new filter
  * must keep it so.
  */
