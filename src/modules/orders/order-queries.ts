@@ -142,9 +142,9 @@ export class OrderQueries {
  * as a date range alone, it does not: with LIMIT a parameter the generic estimate is dearer, and each run
  * is still planned). Parsing and planning had cost PostgreSQL more than running the query: over the
  * benchmark's mix on 1M orders, 0.19–0.30 ms of its CPU a request named against 0.30–0.42 unnamed, and
- * more requests/s at 50 connections in 5 of 6 pairs of runs. A test holds every combination's generic plan to one walk of
- * its index in order, without a sort (test/read-models/order-summary.projection.test.ts); a new filter
- * must keep it so.
+ * more requests/s at 50 connections in 7 of 9 pairs of runs. A test holds every combination's generic
+ * plan to one walk of its index in order, without a sort (test/read-models/order-summary.projection.test.ts);
+ * a new filter must keep it so.
  */
 export function orderListQuery({ customerId, status, from, to, limit, cursor }: OrderFilter): { name: string; text: string; values: unknown[] } {
   const values: unknown[] = [];
