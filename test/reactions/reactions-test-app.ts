@@ -29,15 +29,17 @@ const keep = (level: string) => (message: unknown) => {
 const quiet: LoggerService = { log: keep('log'), error: keep('error'), warn: keep('warn'), debug: () => {}, verbose: () => {}, fatal: keep('fatal') };
 
 /**
- * What a test waiting on a reaction reports when it gives up: the checkpoint row, what holds the log's
+ * What a test waiting on a reaction reports when it gives up: the checkpoint row, the log's end in log
+ * order and its highest position (not the same event when appends overlapped), what holds the log's
  * horizon (the snapshot, the append locks and transaction ids in pg_locks, the client backends of every
  * database with their transaction ids), and the reaction runners' last log lines.
  */
 export async function reactionDiagnostics(pool: pg.Pool, name: string): Promise<string> {
   const rows = async (sql: string) => JSON.stringify((await pool.query(sql)).rows);
   return [
-    `checkpoint: ${JSON.stringify(await checkpointOf(pool, name))}`,
-    `log: ${await rows(`SELECT max(transaction_id)::text AS newest_xid, max(global_position)::text AS last_position FROM events`)}`,
+    `checkpoint: ${JSON.stringify((await pool.query(`SELECT transaction_id::text, position, status, last_error FROM reaction_checkpoints WHERE name = $1`, [name])).rows[0])}`,
+    `log end (in log order): ${await rows(`SELECT transaction_id::text, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`)}`,
+    `highest position: ${await rows(`SELECT transaction_id::text, global_position FROM events ORDER BY global_position DESC LIMIT 1`)}`,
     `snapshot: ${await rows(`SELECT pg_current_snapshot()::text AS snapshot`)}`,
     `locks: ${await rows(`SELECT locktype, database, objid, transactionid::text, pid, mode FROM pg_locks WHERE granted AND locktype IN ('transactionid', 'advisory')`)}`,
     `backends: ${await rows(`SELECT datname, pid, state, backend_xid::text, application_name, (now() - xact_start)::text AS in_transaction, left(query, 100) AS query FROM pg_stat_activity WHERE backend_type = 'client backend'`)}`,
