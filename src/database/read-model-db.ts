@@ -9,9 +9,9 @@ import { PG_POOL } from './database.tokens.js';
  * for statements whose best plan does not depend on the values, such as a primary-key lookup, or GET
  * /orders' filters (each combination walks one index whatever its values; a test holds its generic plans
  * to it). A search whose best plan depends on its values (ILIKE) stays a plain string, so that each run is
- * planned for its values. A named statement lists its columns, never `*`: PostgreSQL refuses
- * to run a prepared statement whose result columns have changed since. `types` replaces pg's parsers
- * for this statement's columns (TIMESTAMPTZ_AS_TEXT).
+ * planned for its values. A named statement lists its columns, never `*`: PostgreSQL refuses to run a
+ * prepared statement whose result columns have changed since. `types` replaces pg's parsers for this
+ * statement's columns (TIMESTAMPTZ_AS_TEXT).
  */
 export type Statement = string | { readonly name?: string; readonly text: string; readonly types?: pg.CustomTypesConfig };
 

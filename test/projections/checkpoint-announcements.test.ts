@@ -36,9 +36,13 @@ describe('checkpoint announcements (real PostgreSQL, a log with no events)', () 
   it('tells a new listener the checkpoints its appliers apply from, and announces a checkpoint taken over, with no batch committed', async () => {
     const a = await startProjectionsApp(url);
     apps.push(a);
-    // Applying, and past the first read of its checkpoints (the lock alone comes before that read).
-    await waitFor('a to apply both projections', async () => a.runner.localPositionOf(NAMES) !== undefined);
+    // Past its appliers' first read of their checkpoints: a first listener hears both (announced, or replayed
+    // if they came first). Not localPositionOf: the runner's own read of the table on connecting (for what
+    // it missed while not listening) can answer that before the appliers have read anything.
+    const first = listen(a);
+    await waitFor('a to apply from both checkpoints', async () => first.size === NAMES.length);
     const table = await pool.query<{ name: string; position: string }>('SELECT name, position::text FROM projection_checkpoints WHERE name = ANY($1)', [NAMES]);
+    // A listener that comes after hears them at once, from the replay alone: no batch will announce them.
     const heardByA = listen(a);
     expect(Object.fromEntries([...heardByA].map(([name, checkpoint]) => [name, checkpoint.position]))).toEqual(
       Object.fromEntries(table.rows.map((row) => [row.name, row.position])),
