@@ -141,15 +141,24 @@ function primitiveConversion(type: TypeMetadata, property: string): ((value: str
   return null;
 }
 
-/** A plain object (JSON's, or Fastify's null-prototype query) holding only strings, numbers, booleans and nulls. */
+/** A plain object (JSON's, or Fastify's query) holding only strings, numbers, booleans and nulls. */
 function isFlatRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (!isPlainPrototype(Object.getPrototypeOf(value))) return false;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     const property = (value as Record<string, unknown>)[key];
     if (property !== null && typeof property !== 'string' && typeof property !== 'number' && typeof property !== 'boolean') return false;
   }
   return true;
+}
+
+/**
+ * Object.prototype, null, or an empty object with a null prototype: what JSON.parse, Object.create(null)
+ * and Fastify's query-string parser (fast-querystring: `new Empty()`, `Empty.prototype = Object.create(null)`,
+ * which is quicker to make than Object.create(null)) give. Nothing inherited can then pass for a field.
+ */
+function isPlainPrototype(prototype: unknown): boolean {
+  if (prototype === Object.prototype || prototype === null) return true;
+  return typeof prototype === 'object' && Object.getPrototypeOf(prototype) === null && Reflect.ownKeys(prototype).length === 0;
 }

@@ -63,7 +63,7 @@ class RequestValidationPipe extends ValidationPipe {
   }
 }
 
-/** `{}` as Fastify parses an empty query string (a null-prototype object) or an empty JSON body. */
+/** `{}` as Fastify parses an empty query string (an object with nothing in its prototype chain) or an empty JSON body. */
 function isEmptyObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   for (const key in value) if (Object.hasOwn(value, key)) return false;
