@@ -231,18 +231,7 @@ async function listOrders(ctx) {
 
   const { rows } = await app.pool.query(`SELECT to_regclass('order_summaries') IS NOT NULL AS present`);
   if (!rows[0].present) return [{ ...section, skipped: 'skipped: no order_summaries read-model table to seed' }];
-  progress.status(`seeding ${fmt(s.orders)} rows into order_summaries`);
-  const seedStarted = Date.now();
-  const seededAt = Date.now();
-  await seedOrderSummaries(app.pool, {
-    count: s.orders,
-    customers: s.orderCustomers,
-    customerPrefix: LIST_CUSTOMER_PREFIX,
-    onChunk: (done) => progress.status(`seeding order_summaries: ${fmt(done)} / ${fmt(s.orders)}`),
-  });
-  progress.step(`seeded ${fmt(s.orders)} orders into order_summaries in ${fmt((Date.now() - seedStarted) / 1000, 1)} s`);
-
-  const queries = await listQueries(ctx, { seededAt, spanMs: s.orders * 31_000 });
+  const queries = await seedListOrders(ctx, app);
   const variants = connectionVariants(s);
   let n = 0;
   const next = () => {
@@ -271,6 +260,24 @@ async function listOrders(ctx) {
     `The requests rotate through ${queries.length} prepared queries: a customer's own list (no filter, by status, by a 60-day placedAt range), an admin's list by status, by a one-day range, by status within a 30-day range, by customerId + status, and second pages (nextCursor of a first page). Default limit (20) except the admin status list (limit 50).`,
   );
   return [section];
+}
+
+/**
+ * `settings.orders` rows seeded straight into app's order_summaries, then the list's query mix over them
+ * (listQueries): the list scenario's and the profile's load.
+ */
+export async function seedListOrders(ctx, app) {
+  const { settings: s, progress } = ctx;
+  progress.status(`seeding ${fmt(s.orders)} rows into order_summaries`);
+  const seededAt = Date.now();
+  await seedOrderSummaries(app.pool, {
+    count: s.orders,
+    customers: s.orderCustomers,
+    customerPrefix: LIST_CUSTOMER_PREFIX,
+    onChunk: (done) => progress.status(`seeding order_summaries: ${fmt(done)} / ${fmt(s.orders)}`),
+  });
+  progress.step(`seeded ${fmt(s.orders)} orders into order_summaries in ${fmt((Date.now() - seededAt) / 1000, 1)} s`);
+  return listQueries(ctx, app, { seededAt, spanMs: s.orders * 31_000 });
 }
 
 /**
@@ -303,8 +310,8 @@ async function startListFloor(ctx, queries) {
 }
 
 /** Prepared GET /orders requests; each is tried once, and a page-2 request is added for some. */
-async function listQueries(ctx, { seededAt, spanMs }) {
-  const { settings: s, app, tokens } = ctx;
+async function listQueries(ctx, app, { seededAt, spanMs }) {
+  const { settings: s, tokens } = ctx;
   let seed = 42;
   const random = () => {
     // mulberry32: reproducible query mix from run to run
