@@ -15,9 +15,9 @@ import { placeOrders, seedListOrders } from './order-reads.mjs';
 
 /**
  * `npm run bench -- --profile`: where the time goes, under four loads: the add-item commands, GET
- * /orders/:id, checkout and GET /orders with filters. For each, a fresh service runs with `node --cpu-prof` and PostgreSQL with pg_stat_statements;
- * after a warm-up, one load of 2 x runSec is profiled. Writes bench/PROFILE.md (not RESULTS.md: profiling
- * slows the service down).
+ * /orders/:id, checkout and GET /orders with filters. For each, a fresh service runs with `node
+ * --cpu-prof` and PostgreSQL with pg_stat_statements; after a warm-up, one load of 2 x runSec is
+ * profiled. Writes bench/PROFILE.md (not RESULTS.md: profiling slows the service down).
  */
 export async function profileLoads(ctx) {
   const { settings: s } = ctx;

@@ -123,12 +123,11 @@ describe('the validation pipe', () => {
     const metadata: ArgumentMetadata = { type: 'query', metatype: OrdersQueryDto };
     // Not a stand-in: Fastify's parser makes its own kind of object (fast-querystring's), and a fast path
     // that refused it would leave every query to the full pass.
-    for (const queryString of ['status=paid&limit=50', 'from=2026-11-01T00%3A00%3A00.000Z&to=2026-12-01T00%3A00%3A00.000Z', 'customerId=alice&status=placed&cursor=WyJ4Il0']) {
-      const parsed = await fastifyQuery(queryString);
-      expect(await pipe.transform(parsed, metadata)).toBeInstanceOf(OrdersQueryDto);
-    }
-    const query = await pipe.transform(await fastifyQuery('status=paid&limit=50'), metadata);
-    expect({ ...query }).toEqual({ status: 'paid', limit: 50 });
+    const queries = ['status=paid&limit=50', 'from=2026-11-01T00%3A00%3A00.000Z&to=2026-12-01T00%3A00%3A00.000Z', 'customerId=alice&status=placed&cursor=WyJ4Il0'];
+    const answers = [];
+    for (const queryString of queries) answers.push(await pipe.transform(await fastifyQuery(queryString), metadata));
+    for (const answer of answers) expect(answer).toBeInstanceOf(OrdersQueryDto);
+    expect({ ...answers[0] }).toEqual({ status: 'paid', limit: 50 });
     expect({ ...(await pipe.transform({ limit: null }, metadata)) }).toEqual({ limit: null });
     expect(full).not.toHaveBeenCalled();
     await expect(pipe.transform({ limit: '101' }, metadata)).rejects.toThrow(BadRequestException);
