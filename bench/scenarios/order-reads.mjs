@@ -233,11 +233,7 @@ async function listOrders(ctx) {
   if (!rows[0].present) return [{ ...section, skipped: 'skipped: no order_summaries read-model table to seed' }];
   const queries = await seedListOrders(ctx, app);
   const variants = connectionVariants(s);
-  let n = 0;
-  const next = () => {
-    const { kind: _kind, customerId: _customerId, ...request } = queries[n++ % queries.length];
-    return request;
-  };
+  const next = listRequests(queries);
   const listFloor = await startListFloor(ctx, queries);
   try {
     let f = 0;
@@ -278,6 +274,15 @@ export async function seedListOrders(ctx, app) {
   });
   progress.step(`seeded ${fmt(s.orders)} orders into order_summaries in ${fmt((Date.now() - seededAt) / 1000, 1)} s`);
   return listQueries(ctx, app, { seededAt, spanMs: s.orders * 31_000 });
+}
+
+/** The requests of `queries` (listQueries) in turn, without the fields only the bench reads (kind, customerId). */
+export function listRequests(queries) {
+  let n = 0;
+  return () => {
+    const { kind: _kind, customerId: _customerId, ...request } = queries[n++ % queries.length];
+    return request;
+  };
 }
 
 /**

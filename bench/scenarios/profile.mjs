@@ -11,7 +11,7 @@ import { waitForProjections } from '../lib/projections-wait.mjs';
 import { fmt, range } from '../lib/repeat.mjs';
 import { seedCarts } from '../lib/seed-sql.mjs';
 import { SHIPPING_ADDRESS } from './checkout.mjs';
-import { placeOrders, seedListOrders } from './order-reads.mjs';
+import { listRequests, placeOrders, seedListOrders } from './order-reads.mjs';
 
 /**
  * `npm run bench -- --profile`: where the time goes, under four loads: the add-item commands, GET
@@ -76,12 +76,7 @@ async function prepareGetOrder(ctx, app) {
 
 /** The list scenario's read model and query mix (seedListOrders); returns its generator. */
 async function prepareListOrders(ctx, app) {
-  const queries = await seedListOrders(ctx, app);
-  let n = 0;
-  return () => {
-    const { method, path, headers } = queries[n++ % queries.length];
-    return { method, path, headers };
-  };
+  return listRequests(await seedListOrders(ctx, app));
 }
 
 /** Carts seeded into the log for the checkout load (as the checkout scenario does); returns its generator. */

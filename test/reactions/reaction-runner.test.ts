@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/reactions/clock.js';
 import { createMigratedDatabase } from '../support/database.js';
 import { waitFor } from '../projections/projections-test-app.js';
-import { checkpointOf, createTestEffectsTable, poke, reactionDiagnostics, startReactionsApp, type ReactionsTestApp } from './reactions-test-app.js';
+import { checkpointOf, createTestEffectsTable, logEnd, poke, reactionDiagnostics, startReactionsApp, type ReactionsTestApp } from './reactions-test-app.js';
 
 /** Positions of the `Poked` events, in log order. */
 async function pokedPositions(pool: pg.Pool): Promise<string[]> {
@@ -42,12 +42,6 @@ async function caughtUpTo(pool: pg.Pool, position: string) {
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${await reactionDiagnostics(pool, 'test-effects')}`, { cause: error });
   }
-}
-
-/** The position of the last event in log order: where a reader that has read everything stands. */
-async function logEnd(pool: pg.Pool): Promise<string> {
-  const { rows } = await pool.query<{ position: string }>(`SELECT global_position AS position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`);
-  return rows[0].position;
 }
 
 describe('reactions (real PostgreSQL)', () => {

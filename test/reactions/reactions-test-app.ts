@@ -38,13 +38,19 @@ export async function reactionDiagnostics(pool: pg.Pool, name: string): Promise<
   const rows = async (sql: string) => JSON.stringify((await pool.query(sql)).rows);
   return [
     `checkpoint: ${JSON.stringify((await pool.query(`SELECT transaction_id::text, position, status, last_error FROM reaction_checkpoints WHERE name = $1`, [name])).rows[0])}`,
-    `log end (in log order): ${await rows(`SELECT transaction_id::text, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`)}`,
+    `log end (in log order): ${await logEnd(pool)}`,
     `highest position: ${await rows(`SELECT transaction_id::text, global_position FROM events ORDER BY global_position DESC LIMIT 1`)}`,
     `snapshot: ${await rows(`SELECT pg_current_snapshot()::text AS snapshot`)}`,
     `locks: ${await rows(`SELECT locktype, database, objid, transactionid::text, pid, mode FROM pg_locks WHERE granted AND locktype IN ('transactionid', 'advisory')`)}`,
     `backends: ${await rows(`SELECT datname, pid, state, backend_xid::text, application_name, (now() - xact_start)::text AS in_transaction, left(query, 100) AS query FROM pg_stat_activity WHERE backend_type = 'client backend'`)}`,
     `logs:\n${recentLogs.join('\n')}`,
   ].join('\n');
+}
+
+/** The position of the last event in log order (transaction, then position): where a reader that has read everything stands. */
+export async function logEnd(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ position: string }>(`SELECT global_position AS position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`);
+  return rows[0].position;
 }
 
 type TestEvent = NewEvent<'Poked', { n: number }> | NewEvent<'Ignored', { n: number }>;
