@@ -16,4 +16,4 @@ COPY package.json ./
 USER node
 EXPOSE 3000
 # The request thread's heap sizes, and its young generation scavenged by that thread alone: see README (Performance). The same flags as `npm start`.
-CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=512", "--no-parallel-scavenge", "dist/main.js"]
+CMD ["node", "--min-semi-space-size=16", "--max-semi-space-size=16", "--max-old-space-size=512", "--no-parallel-scavenge", "dist/main.js"]

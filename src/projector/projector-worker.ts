@@ -27,11 +27,13 @@ const OLD_GENERATION_MB = 256;
  * The worker's resourceLimits, made to hold. `--max-semi-space-size` and `--max-old-space-size` (npm
  * start's flags, sized for the request thread) are process-wide V8 flags, and they override an isolate's
  * own limits when the isolate is created: the worker got the main thread's young generation (a new
- * space of 67 MB instead of about 30 under the add-item load, measured) and its old generation limit. V8
- * reads the flags only when it sets up a heap, so clearing them here leaves the main thread's heap as it
- * is and lets the workers started from now on have their own.
+ * space of 67 MB instead of about 30 under the add-item load, measured) and its old generation limit.
+ * `--min-semi-space-size` would start the worker's young generation at its largest and keep it there
+ * while the worker idles. V8 reads the flags only when it sets up a heap, so clearing them here leaves
+ * the main thread's heap as it is and lets the workers started from now on have their own.
  */
 export function workerResourceLimits(config: Pick<AppConfig, 'PROJECTOR_YOUNG_GENERATION_MB'>): ResourceLimits {
+  setFlagsFromString('--min-semi-space-size=0');
   setFlagsFromString('--max-semi-space-size=0');
   setFlagsFromString('--max-old-space-size=0');
   return { maxOldGenerationSizeMb: OLD_GENERATION_MB, maxYoungGenerationSizeMb: config.PROJECTOR_YOUNG_GENERATION_MB };

@@ -20,6 +20,9 @@ parentPort.postMessage({
 });
 `;
 
+/** Posts the size of its young generation's new space before it has allocated anything. */
+const START = `require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size);`;
+
 /** Posts the heap's limit (old generation plus young). */
 const LIMIT = `require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit);`;
 
@@ -38,6 +41,19 @@ describe('the projector worker heap', () => {
     expect(newSpace).toBeGreaterThan(0);
     expect(newSpace).toBeLessThanOrEqual((limits.maxYoungGenerationSizeMb ?? 0) * mb);
     expect(heapLimit).toBeLessThan(512 * mb);
+  });
+
+  it('starts the worker\'s young generation small when the process holds its own at a floor', async () => {
+    // npm start's `--min-semi-space-size` keeps the request thread's young generation from shrinking when
+    // it idles; the worker grows its own under load and may shrink it again.
+    setFlagsFromString('--min-semi-space-size=16');
+    const limits = workerResourceLimits(loadConfig({}));
+    const worker = new Worker(START, { eval: true, resourceLimits: limits });
+    const [newSpace] = (await once(worker, 'message')) as [number];
+    await worker.terminate();
+    // Its young generation is three semi-spaces' worth; with the floor in force a new space starts as
+    // one semi-space at its largest (measured: 8 MB of 24, against 2 MB without it).
+    expect(newSpace).toBeLessThan(((limits.maxYoungGenerationSizeMb ?? 0) / 3) * 1024 * 1024);
   });
 
   it('gives the worker the young generation PROJECTOR_YOUNG_GENERATION_MB asks for', async () => {
