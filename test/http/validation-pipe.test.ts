@@ -83,6 +83,12 @@ ParsedQuery.prototype = Object.create(null) as object;
 
 type Outcome = { accepted: string; fields: Record<string, unknown> } | { refused: unknown };
 
+/** Whether the pipe's refusal names the property (or a field within it). */
+function faultsOn(result: Outcome, property: string): boolean {
+  const details = 'refused' in result ? ((result.refused as { details?: Array<{ field: string }> }).details ?? []) : [];
+  return details.some((detail) => detail.field === property || detail.field.startsWith(`${property}.`));
+}
+
 async function outcome(pipe: ValidationPipe, value: unknown, metadata: ArgumentMetadata): Promise<Outcome> {
   try {
     const result = (await pipe.transform(value, metadata)) as object;
@@ -147,12 +153,20 @@ describe('the validation pipe', () => {
     const good = new Map<string, unknown[]>();
     for (const property of properties) {
       const fine: unknown[] = [];
-      for (const candidate of candidatesFor(metatype, property)) {
-        const result = await outcome(nest, { [property]: candidate }, metadata);
-        const details = 'refused' in result ? ((result.refused as { details?: Array<{ field: string }> }).details ?? []) : [];
-        if (!details.some((detail) => detail.field === property || detail.field.startsWith(`${property}.`))) fine.push(candidate);
-      }
+      for (const candidate of candidatesFor(metatype, property)) if (!faultsOn(await outcome(nest, { [property]: candidate }, metadata), property)) fine.push(candidate);
       good.set(property, fine);
+    }
+    // Rules across properties (a percent's value, endsAt after startsAt) leave few generated bodies
+    // valid: about one in a hundred of CreateDiscountCodeDto's, so some seeds drew none. One body with
+    // every property is built here, each taking the first good candidate that suits those before it,
+    // and always tried, so the comparison reaches an acceptance whatever the seed.
+    const whole: Record<string, unknown> = {};
+    for (const property of properties) {
+      for (const candidate of good.get(property) ?? []) {
+        if (faultsOn(await outcome(nest, { ...whole, [property]: candidate }, metadata), property)) continue;
+        whole[property] = candidate;
+        break;
+      }
     }
     const valueOf = (property: string) => {
       const fine = good.get(property) ?? [];
@@ -175,7 +189,7 @@ describe('the validation pipe', () => {
         if (type === 'query') expect(await outcome(ours, Object.assign(new ParsedQuery(), structuredClone(value)), metadata)).toEqual(expected);
         if ('accepted' in expected) accepted++;
       }),
-      { numRuns: 300 },
+      { numRuns: 300, examples: [[whole]] },
     );
     // Not a vacuous comparison: flat DTOs got valid values, and had them accepted (by the fast path).
     if (fastPathFor(metatype) !== null && properties.every((property) => (good.get(property) ?? []).length > 0)) expect(accepted).toBeGreaterThan(0);
