@@ -8,7 +8,7 @@ import { EventStore } from '../../src/event-store/event-store.js';
 import { lockKey } from '../../src/projections/projection-locks.js';
 import { ProjectionRebuildingError } from '../../src/projections/projection.errors.js';
 import type { ProjectionStatus } from '../../src/projections/projection-runner.js';
-import { createMigratedDatabase } from '../support/database.js';
+import { createMigratedDatabase, IN_THIS_DATABASE } from '../support/database.js';
 import { caughtUp, startProjectionsApp, type ProjectionsTestApp } from './projections-test-app.js';
 import { appendEvents, appliedMatchesLog, createTestReadModels, foldedCounts, projectedCounts } from './test-counts.projection.js';
 
@@ -161,7 +161,7 @@ describe('projection rebuild and verify (real PostgreSQL)', () => {
 
   it('holds no lock once a verify or rebuild has returned, so the next one can start at once', async () => {
     const held = async () =>
-      (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2`, [
+      (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND ${IN_THIS_DATABASE}`, [
         lockKey('rebuild', 'test_counts').classId,
         lockKey('rebuild', 'test_counts').objId,
       ])).rows[0].n;

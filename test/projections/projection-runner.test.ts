@@ -9,7 +9,7 @@ import { EventStore } from '../../src/event-store/event-store.js';
 import { applyBatch } from '../../src/projections/batch-applier.js';
 import { CheckpointStore } from '../../src/projections/checkpoint-store.js';
 import { lockKey } from '../../src/projections/projection-locks.js';
-import { createMigratedDatabase } from '../support/database.js';
+import { createMigratedDatabase, IN_THIS_DATABASE } from '../support/database.js';
 import { caughtUp, startProjectionsApp, waitFor, type ProjectionsTestApp } from './projections-test-app.js';
 import {
   appendEvents,
@@ -194,7 +194,7 @@ describe('two runners on one database', () => {
   async function applierPid(): Promise<number | undefined> {
     const key = lockKey('applier', 'test_counts');
     const { rows } = await pool.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2`,
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2 AND ${IN_THIS_DATABASE}`,
       [key.classId, key.objId],
     );
     return rows[0]?.pid;
@@ -241,6 +241,6 @@ describe('two runners on one database', () => {
       );
       return rows[0].n === 0;
     });
-    expect((await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n).toBe(0);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND ${IN_THIS_DATABASE}`)).rows[0].n).toBe(0);
   });
 });

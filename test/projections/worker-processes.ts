@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { adminToken, freePort, JWT_SECRET, launch, waitUntil, type RunningProcess } from '../operations/service-process.js';
+import { IN_THIS_DATABASE } from '../support/database.js';
 
 /** The built service (`node dist/main.js`) on `databaseUrl`, with `PROJECTIONS` as given. */
 export async function startService(databaseUrl: string, projections: string): Promise<{ process: RunningProcess; url: string }> {
@@ -54,8 +55,7 @@ export async function heldLocksAndConnections(databaseUrl: string): Promise<{ lo
   await client.connect();
   try {
     const locks = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted
-         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND ${IN_THIS_DATABASE}`,
     );
     const connections = await client.query<{ name: string }>(
       `SELECT application_name AS name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'eventshop%' ORDER BY 1`,
