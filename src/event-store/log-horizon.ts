@@ -1,9 +1,12 @@
 /** The append lock's key: pg_advisory_xact_lock_shared(1163285587) shows in pg_locks as (0, 1163285587, 1). */
 export const APPEND_LOCK_KEY = 1163285587;
 
+/** A pg_locks condition: the lock was taken in this connection's database (pg_locks is cluster-wide). */
+export const IN_THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE datname = current_database())';
+
 /** pg_locks rows of the append lock in this database (granted, as waiters hold nothing yet). */
 const APPEND_LOCKS = `locktype = 'advisory' AND classid = 0 AND objid = ${APPEND_LOCK_KEY} AND objsubid = 1 AND granted
-  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+  AND ${IN_THIS_DATABASE}`;
 
 /**
  * The log reader's horizon: the transaction id below which every event that will ever be in the log is

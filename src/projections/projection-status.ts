@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '../event-store/event-store.js';
+import { IN_THIS_DATABASE } from '../event-store/log-horizon.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { lockKey } from './projection-locks.js';
 import { readProjectionProgress } from './projection-progress.js';
@@ -54,7 +55,7 @@ async function rebuildingNames(pool: pg.Pool, names: readonly string[]): Promise
     `SELECT k.i FROM unnest($1::oid[], $2::oid[]) WITH ORDINALITY AS k(class_id, obj_id, i)
      WHERE EXISTS (SELECT 1 FROM pg_locks l
                    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                     AND l.${IN_THIS_DATABASE}
                      AND l.classid = k.class_id AND l.objid = k.obj_id)`,
     [keys.map((k) => k.classId), keys.map((k) => k.objId)],
   );

@@ -5,10 +5,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event.js';
 import { EventStore } from '../../src/event-store/event-store.js';
+import { IN_THIS_DATABASE } from '../../src/event-store/log-horizon.js';
 import { lockKey } from '../../src/projections/projection-locks.js';
 import { ProjectionRebuildingError } from '../../src/projections/projection.errors.js';
 import type { ProjectionStatus } from '../../src/projections/projection-runner.js';
-import { createMigratedDatabase, IN_THIS_DATABASE } from '../support/database.js';
+import { createMigratedDatabase } from '../support/database.js';
 import { caughtUp, startProjectionsApp, type ProjectionsTestApp } from './projections-test-app.js';
 import { appendEvents, appliedMatchesLog, createTestReadModels, foldedCounts, projectedCounts } from './test-counts.projection.js';
 

@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/event-store/errors.js';
 import { LOG_START } from '../../src/event-store/event.js';
 import { EventStore } from '../../src/event-store/event-store.js';
+import { IN_THIS_DATABASE } from '../../src/event-store/log-horizon.js';
 import { applyBatch } from '../../src/projections/batch-applier.js';
 import { CheckpointStore } from '../../src/projections/checkpoint-store.js';
 import { lockKey } from '../../src/projections/projection-locks.js';
-import { createMigratedDatabase, IN_THIS_DATABASE } from '../support/database.js';
+import { createMigratedDatabase } from '../support/database.js';
 import { caughtUp, startProjectionsApp, waitFor, type ProjectionsTestApp } from './projections-test-app.js';
 import {
   appendEvents,

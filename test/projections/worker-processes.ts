@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { adminToken, freePort, JWT_SECRET, launch, waitUntil, type RunningProcess } from '../operations/service-process.js';
-import { IN_THIS_DATABASE } from '../support/database.js';
+import { IN_THIS_DATABASE } from '../../src/event-store/log-horizon.js';
 
 /** The built service (`node dist/main.js`) on `databaseUrl`, with `PROJECTIONS` as given. */
 export async function startService(databaseUrl: string, projections: string): Promise<{ process: RunningProcess; url: string }> {

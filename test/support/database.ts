@@ -5,13 +5,6 @@ import { inject } from 'vitest';
 import { ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { migrations } from '../../src/app.module.js';
 
-/**
- * A pg_locks condition for the locks taken in the querying connection's database. pg_locks is
- * cluster-wide, and the test files' databases share one server: other files' runners hold the same
- * advisory keys at the same time.
- */
-export const IN_THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE datname = current_database())';
-
 /** A fresh, empty database on the run's PostgreSQL, for one test file. */
 export async function createTestDatabase(): Promise<string> {
   return ensureDatabase(inject('postgresServerUrl'), `test_${randomBytes(6).toString('hex')}`);
